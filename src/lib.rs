@@ -1,0 +1,1 @@
+//! tokenbench: a workbench for realtime and video platform auth tokens.
