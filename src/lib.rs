@@ -1,1 +1,11 @@
-//! tokenbench: a workbench for realtime and video platform auth tokens.
+//! tokenbench: a workbench for the auth tokens of realtime and video platforms.
+//!
+//! Layers, each depending only on those before it: [`clock`] and [`duration`] → [`secret`] →
+//! [`token`] formats → [`platform`] rules → front ends.
+
+pub mod clock;
+pub mod duration;
+pub mod findings;
+pub mod platform;
+pub mod secret;
+pub mod token;

@@ -1,0 +1,189 @@
+//! Rules about any token, whatever its platform: signature, expiry, algorithm, key strength.
+
+use chrono::{DateTime, Utc};
+
+use crate::duration::format_relative;
+use crate::findings::{Field, Finding};
+use crate::token::{Decoded, Signature};
+
+/// HS256 secrets shorter than this are weak (RFC 7518 §3.2); a warning, never a refusal.
+pub const MIN_HMAC_SECRET_BYTES: usize = 32;
+
+/// Rule ids for the two formats, so a T1 finding never claims to be about a JWT.
+struct Ids {
+    signature_invalid: &'static str,
+    unverified: &'static str,
+    expired: &'static str,
+    no_exp: &'static str,
+    weak_secret: &'static str,
+}
+
+fn ids(decoded: &Decoded) -> Ids {
+    match decoded {
+        Decoded::Jwt(_) => Ids {
+            signature_invalid: "jwt.signature-invalid",
+            unverified: "jwt.unverified",
+            expired: "jwt.expired",
+            no_exp: "jwt.no-exp",
+            weak_secret: "jwt.weak-secret",
+        },
+        Decoded::T1(_) => Ids {
+            signature_invalid: "t1.signature-invalid",
+            unverified: "t1.unverified",
+            expired: "t1.expired",
+            no_exp: "t1.no-expire-time",
+            weak_secret: "t1.weak-secret",
+        },
+    }
+}
+
+/// The format-level findings. `hmac_secret_len` is the length of the HMAC secret the token was
+/// checked with, when there was one.
+pub fn rules(
+    decoded: &Decoded,
+    signature: Signature,
+    hmac_secret_len: Option<usize>,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let ids = ids(decoded);
+    let mut findings = Vec::new();
+    if let Decoded::Jwt(jwt) = decoded {
+        if jwt
+            .alg_name()
+            .is_some_and(|alg| alg.eq_ignore_ascii_case("none"))
+        {
+            findings.push(Finding::error(
+                "jwt.alg-none",
+                Field::Token,
+                "the token is unsigned (alg \"none\"): no platform accepts it; sign it with the platform's key",
+            ));
+        }
+    }
+    match signature {
+        Signature::Invalid => findings.push(Finding::error(
+            ids.signature_invalid,
+            Field::Secret,
+            "the signature does not match this key: the token was signed with another secret, or changed after signing",
+        )),
+        Signature::Unverified => findings.push(Finding::info(
+            ids.unverified,
+            Field::Secret,
+            "no key was given, so the signature was not checked: pass --secret (a value, env:NAME, @file or b64:…)",
+        )),
+        Signature::Valid => {}
+    }
+    match decoded.expires_at() {
+        Some(exp) if now >= exp => findings.push(Finding::error(
+            ids.expired,
+            Field::Expiry,
+            format!(
+                "the token expired {} ({}): new joins are refused; mint a new one",
+                format_relative(exp, now),
+                exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        )),
+        Some(_) => {}
+        None => findings.push(Finding::warning(
+            ids.no_exp,
+            Field::Expiry,
+            "the token has no expiry: a leaked copy works forever; give it one",
+        )),
+    }
+    if let Some(nbf) = decoded.not_before().filter(|nbf| *nbf > now) {
+        findings.push(Finding::error(
+            "jwt.not-yet-valid",
+            Field::Token,
+            format!(
+                "the token is not valid before {} ({}): wait, or lower nbf",
+                format_relative(nbf, now),
+                nbf.to_rfc3339()
+            ),
+        ));
+    }
+    if let Some(len) = hmac_secret_len.filter(|len| *len < MIN_HMAC_SECRET_BYTES) {
+        let hs = matches!(decoded, Decoded::T1(_)) || decoded.algorithm_label().starts_with("HS");
+        if hs {
+            findings.push(Finding::warning(
+                ids.weak_secret,
+                Field::Secret,
+                format!(
+                    "the secret is {len} bytes, under the {MIN_HMAC_SECRET_BYTES} that HMAC-SHA256 calls for: fine for a test, too weak for production"
+                ),
+            ));
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::inspect;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn jwt(header: &str, claims: &str) -> Decoded {
+        inspect(&format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(claims)
+        ))
+        .unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_000_000, 0).unwrap()
+    }
+
+    fn rule_ids(findings: &[Finding]) -> Vec<&str> {
+        findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn valid_fresh_token_has_no_findings() {
+        let token = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":1000001}"#);
+        assert!(rules(&token, Signature::Valid, Some(32), now()).is_empty());
+    }
+
+    #[test]
+    fn expiry_boundary_is_inclusive() {
+        let at_exp = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":1000000}"#);
+        assert_eq!(
+            rule_ids(&rules(&at_exp, Signature::Valid, None, now())),
+            ["jwt.expired"]
+        );
+        let missing = jwt(r#"{"alg":"HS256"}"#, r#"{}"#);
+        assert_eq!(
+            rule_ids(&rules(&missing, Signature::Valid, None, now())),
+            ["jwt.no-exp"]
+        );
+    }
+
+    #[test]
+    fn signature_states_are_distinct_findings() {
+        let token = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":2000000}"#);
+        let invalid = rules(&token, Signature::Invalid, None, now());
+        assert_eq!(rule_ids(&invalid), ["jwt.signature-invalid"]);
+        assert_eq!(invalid[0].severity, crate::findings::Severity::Error);
+        let unverified = rules(&token, Signature::Unverified, None, now());
+        assert_eq!(rule_ids(&unverified), ["jwt.unverified"]);
+        assert_eq!(unverified[0].severity, crate::findings::Severity::Info);
+    }
+
+    #[test]
+    fn alg_none_nbf_and_weak_secret() {
+        let none = jwt(r#"{"alg":"none"}"#, r#"{"exp":2000000,"nbf":1000100}"#);
+        assert_eq!(
+            rule_ids(&rules(&none, Signature::Invalid, None, now())),
+            ["jwt.alg-none", "jwt.signature-invalid", "jwt.not-yet-valid"]
+        );
+        let hs = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":2000000}"#);
+        assert_eq!(
+            rule_ids(&rules(&hs, Signature::Valid, Some(31), now())),
+            ["jwt.weak-secret"]
+        );
+        assert!(rules(&hs, Signature::Valid, Some(32), now()).is_empty());
+        let rs = jwt(r#"{"alg":"RS256"}"#, r#"{"exp":2000000}"#);
+        assert!(rules(&rs, Signature::Valid, Some(3), now()).is_empty());
+    }
+}

@@ -1,0 +1,391 @@
+//! Relaybox auth token (PLATFORMS.md §3): HS256 with the secret of an API key `appPid.keyId:secret`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+use super::{
+    Credentials, EnvVars, Form, MintContext, Platform, RoomPermission, apply_extra_claims,
+    expiry_of, leftover_claims,
+};
+use crate::findings::{Field, Finding};
+use crate::secret::Secret;
+use crate::token::{self, Decoded, Signer, VerifyKey};
+
+pub struct Relaybox;
+
+pub const ISSUER: &str = "https://relaybox.net";
+/// §3.6: the client refreshes `expiresIn − 20 s` after each token response.
+pub const REFRESH_BUFFER: i64 = 20;
+/// §3.4, rest-js v1.14.1.
+pub const OPERATIONS: [&str; 11] = [
+    "create",
+    "join",
+    "subscribe",
+    "publish",
+    "presence",
+    "metrics",
+    "history",
+    "intellect",
+    "storage",
+    "privacy",
+    "*",
+];
+/// §3.4: characters the SDK refuses in room keys.
+const ROOM_FORBIDDEN: &str = "!@#$%^&)(+=.";
+const BUILT: [&str; 8] = [
+    "publicKey",
+    "timestamp",
+    "tokenType",
+    "permissions",
+    "clientId",
+    "iat",
+    "exp",
+    "iss",
+];
+
+impl Platform for Relaybox {
+    fn id(&self) -> &'static str {
+        "relaybox"
+    }
+
+    fn name(&self) -> &'static str {
+        "Relaybox"
+    }
+
+    fn fields(&self) -> &'static [Field] {
+        &[
+            Field::Expiry,
+            Field::Permissions,
+            Field::ClientId,
+            Field::Claims,
+            Field::Key,
+            Field::Secret,
+        ]
+    }
+
+    fn operations(&self) -> &'static [&'static str] {
+        &OPERATIONS
+    }
+
+    fn default_form(&self) -> Form {
+        let room = |room: &str, ops: &[&str]| RoomPermission {
+            room: room.into(),
+            operations: ops.iter().map(|s| s.to_string()).collect(),
+        };
+        Form {
+            permissions: vec![
+                room("chat:*", &["publish", "presence"]),
+                room("*", &["subscribe"]),
+            ],
+            client_id: "user-1".into(),
+            ..Form::default()
+        }
+    }
+
+    fn default_ttl(&self) -> i64 {
+        900
+    }
+
+    fn lifetime_limits(&self) -> &'static str {
+        "no limit; refreshed at expiresIn−20s (default 900s)"
+    }
+
+    fn env_vars(&self) -> EnvVars {
+        EnvVars {
+            key: None,
+            secret: "RELAYBOX_API_KEY",
+        }
+    }
+
+    fn demo_credentials(&self) -> Credentials {
+        super::demo_credentials_from(include_str!("../../assets/demo/relaybox.json"), None)
+    }
+
+    fn split_secret(&self, secret: Secret) -> (Option<String>, Secret) {
+        // An API key `appPid.keyId:secret` carries its public key; the SDK splits on the one ':'.
+        let text = secret.expose();
+        match text.iter().position(|b| *b == b':') {
+            Some(colon) if text[..colon].contains(&b'.') && !text[colon + 1..].contains(&b':') => (
+                Some(String::from_utf8_lossy(&text[..colon]).into_owned()),
+                Secret::new(&text[colon + 1..]),
+            ),
+            _ => (None, secret),
+        }
+    }
+
+    fn signer(&self, credentials: &Credentials) -> Result<Signer, String> {
+        Ok(Signer::hs256(&credentials.secret))
+    }
+
+    fn verify_key(&self, secret: &Secret) -> Result<VerifyKey, String> {
+        Ok(VerifyKey::Secret(self.split_secret(secret.clone()).1))
+    }
+
+    fn mint(
+        &self,
+        form: &Form,
+        credentials: &Credentials,
+        signer: &Signer,
+        ctx: &mut MintContext,
+    ) -> Result<String, String> {
+        let iat = ctx.now.timestamp();
+        let exp = form.expiry.resolve(ctx.now, self.default_ttl()).timestamp();
+        // rest-js payload first, then what node jsonwebtoken appends: iat, exp, iss.
+        let mut claims = Map::new();
+        claims.insert("publicKey".into(), credentials.key.clone().into());
+        claims.insert(
+            "timestamp".into(),
+            ctx.now.to_rfc3339_opts(SecondsFormat::Millis, true).into(),
+        );
+        claims.insert("tokenType".into(), "id_token".into());
+        if !form.permissions.is_empty() {
+            let rooms: Map<String, Value> = form
+                .permissions
+                .iter()
+                .map(|p| (p.room.clone(), json!(p.operations)))
+                .collect();
+            claims.insert("permissions".into(), Value::Object(rooms));
+        }
+        if !form.client_id.is_empty() {
+            claims.insert("clientId".into(), form.client_id.clone().into());
+        }
+        claims.insert("iat".into(), iat.into());
+        claims.insert("exp".into(), exp.into());
+        claims.insert("iss".into(), ISSUER.into());
+        apply_extra_claims(&mut claims, &form.claims);
+        token::jwt::encode(&json!({"alg": "HS256", "typ": "JWT"}), &claims, signer)
+    }
+
+    fn recognizes(&self, decoded: &Decoded) -> bool {
+        matches!(decoded, Decoded::Jwt(jwt) if jwt.claim("iss").is_some_and(|v| v == ISSUER)
+            || (jwt.claim("publicKey").is_some() && jwt.claim("tokenType").is_some()))
+    }
+
+    fn key_id(&self, decoded: &Decoded) -> Option<String> {
+        decoded.claim_str("publicKey")
+    }
+
+    fn rules(&self, decoded: &Decoded, _now: DateTime<Utc>) -> Vec<Finding> {
+        let Decoded::Jwt(jwt) = decoded else {
+            return vec![Finding::error(
+                "relaybox.format",
+                Field::Format,
+                "a Relaybox auth token is a JWT (HS256)",
+            )];
+        };
+        let mut findings = Vec::new();
+        if jwt.claim("tokenType").is_none_or(|v| v != "id_token") {
+            findings.push(Finding::error("relaybox.token-type", Field::Claims, "tokenType must be \"id_token\": the auth service refuses any other (\"Invalid token type\")"));
+        }
+        if jwt.claim("iss").is_none_or(|v| v != ISSUER) {
+            findings.push(Finding::error(
+                "relaybox.issuer",
+                Field::Claims,
+                format!("iss must be \"{ISSUER}\": the auth service verifies the issuer"),
+            ));
+        }
+        let public_key = jwt
+            .claim("publicKey")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if public_key
+            .split_once('.')
+            .is_none_or(|(app, key)| app.is_empty() || key.is_empty())
+        {
+            findings.push(Finding::error(
+                "relaybox.public-key",
+                Field::Key,
+                "publicKey must be appPid.keyId: the server finds the secret by keyId",
+            ));
+        }
+        if let Some(permissions) = jwt.claim("permissions") {
+            check_permissions(permissions, &mut findings);
+        }
+        if let (Some(iat), Some(exp)) = (decoded.issued_at(), decoded.expires_at()) {
+            let ttl = (exp - iat).num_seconds();
+            if ttl <= REFRESH_BUFFER {
+                findings.push(Finding::warning("relaybox.short-ttl", Field::Expiry, format!("the token lives {ttl} s: the client refreshes {REFRESH_BUFFER} s before expiry, so its refresh timer fires at once and keeps firing; use more than {REFRESH_BUFFER} s")));
+            }
+        }
+        findings
+    }
+
+    fn form_from(&self, decoded: &Decoded) -> Form {
+        let permissions = match decoded.claim("permissions") {
+            Some(Value::Object(rooms)) if rooms.values().all(Value::is_array) => rooms
+                .iter()
+                .map(|(room, ops)| RoomPermission {
+                    room: room.clone(),
+                    operations: ops
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|op| op.as_str().map_or_else(|| op.to_string(), str::to_string))
+                        .collect(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        // Anything the form cannot hold as it is (array permissions, a numeric clientId) stays an extra claim.
+        let mut built: Vec<&str> = BUILT.to_vec();
+        if decoded.claim("permissions").is_some() && permissions.is_empty() {
+            built.retain(|name| *name != "permissions");
+        }
+        if !matches!(decoded.claim("clientId"), Some(Value::String(_)) | None) {
+            built.retain(|name| *name != "clientId");
+        }
+        Form {
+            expiry: expiry_of(decoded),
+            permissions,
+            client_id: decoded.claim_str("clientId").unwrap_or_default(),
+            claims: leftover_claims(decoded, &built),
+            ..Form::default()
+        }
+    }
+}
+
+fn check_permissions(permissions: &Value, findings: &mut Vec<Finding>) {
+    let mut unknown = Vec::new();
+    match permissions {
+        Value::Array(ops) => {
+            if ops.first().is_none_or(|op| op != "*") {
+                findings.push(Finding::warning("relaybox.permissions-array", Field::Permissions, "a permission list that does not start with \"*\" is refused by the official SDK's validator (\"Permissions for room '0' should be an array\"): use a room map such as {\"*\": [\"publish\"]}"));
+            }
+            unknown.extend(
+                ops.iter()
+                    .filter(|op| !is_operation(op))
+                    .map(Value::to_string),
+            );
+        }
+        Value::Object(rooms) => {
+            for (room, ops) in rooms {
+                if room.chars().any(|c| ROOM_FORBIDDEN.contains(c)) {
+                    findings.push(Finding::error("relaybox.room-chars", Field::Permissions, format!("the room pattern \"{room}\" has a character the SDK refuses ({ROOM_FORBIDDEN})")));
+                }
+                match ops {
+                    Value::Array(ops) => unknown.extend(
+                        ops.iter()
+                            .filter(|op| !is_operation(op))
+                            .map(|op| format!("{op} in \"{room}\"")),
+                    ),
+                    _ => findings.push(Finding::error(
+                        "relaybox.permission-unknown",
+                        Field::Permissions,
+                        format!("the permissions of \"{room}\" must be a list of operations"),
+                    )),
+                }
+            }
+        }
+        _ => findings.push(Finding::error(
+            "relaybox.permission-unknown",
+            Field::Permissions,
+            "permissions must be a room map or a list",
+        )),
+    }
+    if !unknown.is_empty() {
+        findings.push(Finding::error(
+            "relaybox.permission-unknown",
+            Field::Permissions,
+            format!(
+                "unknown operation(s) {}: use {}",
+                unknown.join(", "),
+                OPERATIONS.join(", ")
+            ),
+        ));
+    }
+}
+
+fn is_operation(op: &Value) -> bool {
+    op.as_str().is_some_and(|op| OPERATIONS.contains(&op))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::tests_support::{fixed_now, mint_and_decode, rule_ids_of};
+
+    fn rules_for(changes: Value) -> Vec<&'static str> {
+        let iat = fixed_now().timestamp();
+        let mut claims = json!({"publicKey": "app.key", "timestamp": "2026-11-22T10:00:00.000Z", "tokenType": "id_token",
+                                "permissions": {"chat:*": ["publish"]}, "clientId": "u", "iat": iat, "exp": iat + 900, "iss": ISSUER});
+        for (k, v) in changes.as_object().unwrap() {
+            if v.is_null() {
+                claims.as_object_mut().unwrap().remove(k);
+            } else {
+                claims[k] = v.clone();
+            }
+        }
+        rule_ids_of(&Relaybox, "HS256", claims, fixed_now())
+    }
+
+    #[test]
+    fn a_good_token_breaks_no_rule() {
+        assert!(rules_for(json!({})).is_empty());
+        assert!(rules_for(json!({"permissions": null})).is_empty());
+        assert!(rules_for(json!({"permissions": ["*"]})).is_empty());
+    }
+
+    #[test]
+    fn each_rule_triggers() {
+        let iat = fixed_now().timestamp();
+        assert_eq!(
+            rules_for(json!({"permissions": {"chat": ["shout"]}})),
+            ["relaybox.permission-unknown"]
+        );
+        assert_eq!(
+            rules_for(json!({"permissions": {"chat.room": ["publish"]}})),
+            ["relaybox.room-chars"]
+        );
+        assert_eq!(
+            rules_for(json!({"permissions": ["publish"]})),
+            ["relaybox.permissions-array"]
+        );
+        assert_eq!(
+            rules_for(json!({"tokenType": "refresh_token"})),
+            ["relaybox.token-type"]
+        );
+        assert_eq!(
+            rules_for(json!({"iss": "https://example.com"})),
+            ["relaybox.issuer"]
+        );
+        assert_eq!(
+            rules_for(json!({"publicKey": "nodot"})),
+            ["relaybox.public-key"]
+        );
+        assert_eq!(rules_for(json!({"exp": iat + 20})), ["relaybox.short-ttl"]);
+        assert!(rules_for(json!({"exp": iat + 21})).is_empty());
+    }
+
+    #[test]
+    fn api_key_secret_carries_the_public_key() {
+        let (key, secret) = Relaybox.split_secret(Secret::new("app.key:s3cret"));
+        assert_eq!(key.as_deref(), Some("app.key"));
+        assert_eq!(secret.expose(), b"s3cret");
+        let (key, secret) = Relaybox.split_secret(Secret::new("plain-secret"));
+        assert_eq!((key, secret.expose()), (None, b"plain-secret".as_slice()));
+    }
+
+    #[test]
+    fn mint_builds_rest_js_claims_and_round_trips_the_form() {
+        let form = Form {
+            expiry: crate::duration::Expiry::After(900),
+            ..Relaybox.default_form()
+        };
+        let (decoded, now) = mint_and_decode(&Relaybox, &form);
+        let claims = decoded.claims();
+        let names: Vec<&str> = claims
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(names, BUILT);
+        assert_eq!(claims["timestamp"], "2026-11-22T10:00:00.000Z");
+        assert_eq!(
+            claims["permissions"],
+            json!({"chat:*": ["publish", "presence"], "*": ["subscribe"]})
+        );
+        assert!(Relaybox.rules(&decoded, now).is_empty());
+        assert_eq!(Relaybox.form_from(&decoded), form);
+    }
+}

@@ -1,0 +1,207 @@
+//! The legacy OpenTok `T1==` token (PLATFORMS.md §2.3):
+//! `"T1==" + base64("partner_id=KEY&sig=HEX:" + data_string)` where
+//! `sig = hex(HMAC-SHA1(secret, data_string))`.
+//!
+//! Verification HMACs the data string exactly as received: SDKs differ in key order and in
+//! how they encode spaces, so a re-serialisation would not verify.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use sha1::Sha1;
+
+use crate::secret::Secret;
+
+pub const PREFIX: &str = "T1==";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct T1 {
+    pub partner_id: String,
+    /// The signature as written in the token (lowercase hex for valid tokens).
+    pub sig: String,
+    /// The signed data string, byte for byte.
+    pub data_string: String,
+    /// The data string's fields, URL-decoded, in their order.
+    pub fields: Vec<(String, String)>,
+}
+
+impl T1 {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn verify(&self, secret: &Secret) -> bool {
+        let Some(expected) = decode_hex(&self.sig) else {
+            return false;
+        };
+        let mut mac = <Hmac<Sha1> as hmac::digest::KeyInit>::new_from_slice(secret.expose())
+            .expect("HMAC takes keys of any length");
+        mac.update(self.data_string.as_bytes());
+        mac.verify_slice(&expected).is_ok()
+    }
+}
+
+/// Why a text is not a T1 token, as the end of the sentence "this is not a token: …".
+pub fn decode(text: &str) -> Result<T1, String> {
+    let body = text
+        .trim()
+        .strip_prefix(PREFIX)
+        .ok_or("an OpenTok legacy token starts with T1==")?;
+    let inner = STANDARD
+        .decode(body)
+        .map_err(|_| "the part after T1== is not standard base64")?;
+    let inner = String::from_utf8(inner).map_err(|_| "the decoded T1 token is not text")?;
+    let (credentials, data_string) = inner
+        .split_once(':')
+        .ok_or("the decoded T1 token has no ':' between its signature and its data")?;
+    let mut partner_id = None;
+    let mut sig = None;
+    for (key, value) in form_urlencoded::parse(credentials.as_bytes()) {
+        match key.as_ref() {
+            "partner_id" => partner_id = Some(value.into_owned()),
+            "sig" => sig = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    Ok(T1 {
+        partner_id: partner_id.ok_or("the T1 token has no partner_id")?,
+        sig: sig.ok_or("the T1 token has no sig")?,
+        fields: form_urlencoded::parse(data_string.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+        data_string: data_string.to_string(),
+    })
+}
+
+/// Characters node's `querystring.escape` leaves alone: `A-Za-z0-9 - _ . ! ~ * ' ( )`.
+const NODE_QUERYSTRING: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// Encodes `fields` the way opentok-node does (`querystring.stringify`, spaces as `%20`) and signs.
+pub fn encode(api_key: &str, secret: &Secret, fields: &[(&str, String)]) -> String {
+    let mut data_string = String::with_capacity(256);
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            data_string.push('&');
+        }
+        data_string.extend(utf8_percent_encode(key, NODE_QUERYSTRING));
+        data_string.push('=');
+        data_string.extend(utf8_percent_encode(value, NODE_QUERYSTRING));
+    }
+    let mut mac = <Hmac<Sha1> as hmac::digest::KeyInit>::new_from_slice(secret.expose())
+        .expect("HMAC takes keys of any length");
+    mac.update(data_string.as_bytes());
+    let sig = encode_hex(&mac.finalize().into_bytes());
+    let inner = format!(
+        "partner_id={}&sig={sig}:{data_string}",
+        utf8_percent_encode(api_key, NODE_QUERYSTRING)
+    );
+    format!("{PREFIX}{}", STANDARD.encode(inner))
+}
+
+fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PLATFORMS.md §2.3 (python key order, `+` for spaces).
+    const VECTOR: &str = "T1==cGFydG5lcl9pZD0xMjM0NTYmc2lnPTFjMTVhNDAzYjBmZTYyZmIzNGI4NmFlYmRmZjYyNDExNjc5N2YzOGY6c2Vzc2lvbl9pZD0xX01YNHhNak0wTlRaLWZqRTNNREF3TURBd01EQXdNREItWm1GclpYNCZjcmVhdGVfdGltZT0xNzAwMDAwMDAwJmV4cGlyZV90aW1lPTE3MDAwODY0MDAmcm9sZT1wdWJsaXNoZXImbm9uY2U9NDI0MjQyJmluaXRpYWxfbGF5b3V0X2NsYXNzX2xpc3Q9JmNvbm5lY3Rpb25fZGF0YT1uYW1lJTNEQWxpY2UrU21pdGg=";
+    const VECTOR_SECRET: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    #[test]
+    fn the_platforms_md_vector_decodes_and_verifies() {
+        let t1 = decode(VECTOR).unwrap();
+        assert_eq!(t1.partner_id, "123456");
+        assert_eq!(t1.sig, "1c15a403b0fe62fb34b86aebdff624116797f38f");
+        assert_eq!(
+            t1.field("session_id"),
+            Some("1_MX4xMjM0NTZ-fjE3MDAwMDAwMDAwMDB-ZmFrZX4")
+        );
+        assert_eq!(t1.field("create_time"), Some("1700000000"));
+        assert_eq!(t1.field("expire_time"), Some("1700086400"));
+        assert_eq!(t1.field("nonce"), Some("424242"));
+        assert_eq!(t1.field("initial_layout_class_list"), Some(""));
+        assert_eq!(t1.field("connection_data"), Some("name=Alice Smith"));
+        assert!(t1.verify(&Secret::new(VECTOR_SECRET)));
+        assert!(!t1.verify(&Secret::new("wrong")));
+    }
+
+    #[test]
+    fn a_re_serialised_data_string_does_not_verify() {
+        let mut t1 = decode(VECTOR).unwrap();
+        t1.data_string = t1.data_string.replace('+', "%20");
+        assert!(!t1.verify(&Secret::new(VECTOR_SECRET)));
+    }
+
+    #[test]
+    fn encode_matches_the_vector_when_given_the_same_data() {
+        // Same fields and order as the vector, but node encoding writes the space as %20.
+        let fields = [
+            (
+                "session_id",
+                "1_MX4xMjM0NTZ-fjE3MDAwMDAwMDAwMDB-ZmFrZX4".to_string(),
+            ),
+            ("create_time", "1700000000".to_string()),
+            ("expire_time", "1700086400".to_string()),
+            ("role", "publisher".to_string()),
+            ("nonce", "424242".to_string()),
+            ("initial_layout_class_list", String::new()),
+            ("connection_data", "name=AliceSmith".to_string()),
+        ];
+        let token = encode("123456", &Secret::new(VECTOR_SECRET), &fields);
+        let t1 = decode(&token).unwrap();
+        assert!(
+            t1.data_string
+                .ends_with("connection_data=name%3DAliceSmith")
+        );
+        assert!(t1.verify(&Secret::new(VECTOR_SECRET)));
+        assert_eq!(t1.field("connection_data"), Some("name=AliceSmith"));
+        let spaced = encode(
+            "1",
+            &Secret::new("k"),
+            &[("connection_data", "a b".to_string())],
+        );
+        assert!(decode(&spaced).unwrap().data_string.contains("a%20b"));
+    }
+
+    #[test]
+    fn garbage_gets_a_reason() {
+        assert!(decode("T2==abc").unwrap_err().contains("T1=="));
+        assert!(decode("T1==!!!").unwrap_err().contains("base64"));
+        assert!(
+            decode(&format!("T1=={}", STANDARD.encode("no colon")))
+                .unwrap_err()
+                .contains("':'")
+        );
+        assert!(
+            decode(&format!("T1=={}", STANDARD.encode("sig=ab:x=1")))
+                .unwrap_err()
+                .contains("partner_id")
+        );
+    }
+}
