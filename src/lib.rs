@@ -3,9 +3,11 @@
 //! Layers, each depending only on those before it: [`clock`] and [`duration`] → [`secret`] →
 //! [`token`] formats → [`platform`] rules → front ends.
 
+pub mod cli;
 pub mod clock;
 pub mod duration;
 pub mod findings;
 pub mod platform;
+pub mod report;
 pub mod secret;
 pub mod token;

@@ -47,17 +47,16 @@ pub fn rules(
 ) -> Vec<Finding> {
     let ids = ids(decoded);
     let mut findings = Vec::new();
-    if let Decoded::Jwt(jwt) = decoded {
-        if jwt
+    if let Decoded::Jwt(jwt) = decoded
+        && jwt
             .alg_name()
             .is_some_and(|alg| alg.eq_ignore_ascii_case("none"))
-        {
-            findings.push(Finding::error(
-                "jwt.alg-none",
-                Field::Token,
-                "the token is unsigned (alg \"none\"): no platform accepts it; sign it with the platform's key",
-            ));
-        }
+    {
+        findings.push(Finding::error(
+            "jwt.alg-none",
+            Field::Token,
+            "the token is unsigned (alg \"none\"): no platform accepts it; sign it with the platform's key",
+        ));
     }
     match signature {
         Signature::Invalid => findings.push(Finding::error(

@@ -88,6 +88,31 @@ impl Form {
         }
     }
 
+    /// A seed for the random fields of a token minted from this form at `now` (with `--now`):
+    /// the same inputs give the same `jti` and `nonce`, alone or in a bulk run.
+    pub fn seed(&self, now: DateTime<Utc>) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        now.timestamp_micros().hash(&mut hasher);
+        (
+            &self.role,
+            &self.topic,
+            &self.password,
+            &self.data,
+            &self.client_id,
+            self.legacy_t1,
+        )
+            .hash(&mut hasher);
+        self.expiry.to_text().hash(&mut hasher);
+        for permission in &self.permissions {
+            (&permission.room, &permission.operations).hash(&mut hasher);
+        }
+        for (name, value) in &self.claims {
+            (name, value.to_string()).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
     /// Whether any text holds `{n}`, so a bulk run can skip the per-token copy when none does.
     pub fn has_index_placeholder(&self) -> bool {
         let has = |text: &str| text.contains("{n}");

@@ -276,7 +276,7 @@ impl Platform for Vonage {
         );
         claims.insert("jti".into(), uuid_v4(ctx.rng).into());
         apply_extra_claims(&mut claims, &form.claims);
-        token::jwt::encode(&json!({"typ": "JWT", "alg": "RS256"}), &claims, signer)
+        token::jwt::encode(&json!({"alg": "RS256", "typ": "JWT"}), &claims, signer)
     }
 
     fn recognizes(&self, decoded: &Decoded) -> bool {

@@ -28,7 +28,7 @@ impl Jwt {
 
     /// `base64url(header) + "." + base64url(claims)`, the bytes that are signed.
     pub fn signing_input(&self) -> &[u8] {
-        self.compact[..self.signature_start - 1].as_bytes()
+        &self.compact.as_bytes()[..self.signature_start - 1]
     }
 
     pub fn signature_part(&self) -> &str {

@@ -1,0 +1,97 @@
+//! `tokenbench inspect [TOKEN | -]`: decode, verify, explain.
+
+use std::io::{IsTerminal, Read};
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use super::{Outcome, UsageError, parse_now, platform_parser, write_out};
+use crate::clock::Clock;
+use crate::findings::{Field, Finding};
+use crate::platform;
+use crate::report::{self, KeyChoice};
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The token (a JWT or an OpenTok T1== token), or - to read it from standard input.
+    pub token: Option<String>,
+    /// The key to verify with: env:NAME, @path, b64:BASE64, - (stdin), or the value itself.
+    #[arg(long, value_name = "SRC")]
+    pub secret: Option<String>,
+    /// The key id the token should name (SDK key, application id, API key, public key).
+    #[arg(long, value_name = "ID")]
+    pub key: Option<String>,
+    /// Read the token as this platform's instead of detecting it.
+    #[arg(long, value_name = "P", value_parser = platform_parser())]
+    pub platform: Option<String>,
+    /// Check expiry against this time (RFC 3339 or unix seconds) instead of now.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
+    let from_stdin = match args.token.as_deref() {
+        Some("-") => true,
+        Some(_) => false,
+        None if !std::io::stdin().is_terminal() => true,
+        None => {
+            return Err(UsageError(
+                "give a token to inspect, or - to read it from standard input".into(),
+            ));
+        }
+    };
+    if from_stdin && args.secret.as_deref() == Some("-") {
+        return Err(UsageError("the token and the secret cannot both come from standard input: give the secret as env:NAME or @path".into()));
+    }
+    let text = if from_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|_| UsageError("standard input is not text, so it holds no token".into()))?;
+        text
+    } else {
+        args.token.clone().unwrap_or_default()
+    };
+    let secret = match &args.secret {
+        Some(spec) => Some(crate::secret::resolve_from_process(spec)?.0),
+        None => None,
+    };
+    let platform = args.platform.as_deref().and_then(platform::by_id);
+    let now = args.now.unwrap_or_else(|| Clock::system().now());
+    let env = |name: &str| std::env::var(name).ok();
+    let key = match &secret {
+        Some(secret) => KeyChoice::Given(secret),
+        None => KeyChoice::Find { env: &env },
+    };
+    let mut report = report::inspect(&text, platform, key, now)?;
+    if let Some(expected) = &args.key {
+        let decoded = crate::token::inspect(&text)?;
+        let named = report
+            .platform
+            .and_then(platform::by_id)
+            .and_then(|p| p.key_id(&decoded));
+        if named.as_deref() != Some(expected.as_str()) {
+            report.findings.insert(0, Finding::error(
+                "key-mismatch",
+                Field::Key,
+                format!("the token names key {}, not {expected}: a client with key {expected} is refused", named.as_deref().unwrap_or("(none)")),
+            ));
+        }
+    }
+    if args.json {
+        write_out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report).expect("reports serialise")
+        ));
+    } else {
+        write_out(&super::text::report(&report, now));
+    }
+    Ok(if report.has_errors() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}

@@ -1,0 +1,113 @@
+//! The command line: `mint`, `inspect`, `platforms`, `completions`, and the workbench.
+
+mod fields;
+mod inspect;
+mod mint;
+mod platforms;
+mod text;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{CommandFactory, Parser, Subcommand};
+
+pub use fields::FieldArgs;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tokenbench",
+    version,
+    about = "A workbench for the auth tokens of realtime and video platforms: mint, inspect, explain.",
+    after_help = "With no command, opens the workbench. Platforms: zoom, vonage, opentok, relaybox."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Mint a token, print it (or its report with --json), and say which rules it breaks.
+    Mint(mint::MintArgs),
+    /// Decode, verify and explain a token (a JWT or an OpenTok T1 token).
+    Inspect(inspect::InspectArgs),
+    /// List the platforms, their options, defaults and limits.
+    Platforms(platforms::PlatformsArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What went wrong, and so which exit code: usage (2), or a finished run with a verdict.
+pub enum Outcome {
+    /// Done, with no `error` finding that counts (exit 0).
+    Clean,
+    /// Done, with `error` findings that count (exit 1).
+    Findings,
+}
+
+/// A mistake the user can fix: one sentence, exit code 2.
+pub struct UsageError(pub String);
+
+impl From<String> for UsageError {
+    fn from(message: String) -> Self {
+        UsageError(message)
+    }
+}
+
+/// Parses the arguments and runs the command; `run_workbench` opens the TUI when no command is given.
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help and version to stdout with exit 0, and usage errors with exit 2.
+            let _ = error.print();
+            return ExitCode::from(error.exit_code() as u8);
+        }
+    };
+    let result = match cli.command {
+        None => {
+            let _ = Cli::command().print_help();
+            Ok(Outcome::Clean)
+        }
+        Some(Command::Mint(args)) => mint::run(args),
+        Some(Command::Inspect(args)) => inspect::run(args),
+        Some(Command::Platforms(args)) => platforms::run(args),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "tokenbench",
+                &mut std::io::stdout(),
+            );
+            Ok(Outcome::Clean)
+        }
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(UsageError(message)) => {
+            let _ = writeln!(std::io::stderr(), "error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `--now TIME` for every command that reads the clock.
+pub(crate) fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    crate::duration::parse_instant(text)
+}
+
+/// Writes to stdout, treating a closed pipe (`| head`) as the end rather than a failure.
+pub(crate) fn write_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
+/// The platform ids, for clap's value parser.
+pub(crate) fn platform_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::platform::ids())
+}

@@ -1,0 +1,78 @@
+//! The human-readable report of `mint` and `inspect`.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Utc};
+
+use crate::duration::format_countdown;
+use crate::findings::Severity;
+use crate::report::{Report, annotated_claims};
+
+pub fn report(report: &Report, now: DateTime<Utc>) -> String {
+    let mut out = String::new();
+    let alg = report
+        .header
+        .as_ref()
+        .and_then(|h| h.get("alg"))
+        .and_then(|a| a.as_str())
+        .unwrap_or("HMAC-SHA1");
+    let _ = writeln!(
+        out,
+        "{} · {} {} · {} characters · signature {}",
+        report.platform.unwrap_or("unknown platform"),
+        report.format,
+        alg,
+        report.token.len(),
+        report.signature.label()
+    );
+    match report.expires_in_seconds {
+        Some(left) if left > 0 => {
+            let _ = writeln!(out, "expires in {}", format_countdown(left));
+        }
+        Some(left) => {
+            let _ = writeln!(out, "expired {} ago", format_countdown(left));
+        }
+        None => {
+            let _ = writeln!(out, "never expires");
+        }
+    }
+    let _ = writeln!(out, "\n{}\n", report.token);
+    if let Some(header) = &report.header {
+        let _ = writeln!(out, "header  {header}");
+    }
+    let _ = writeln!(out, "claims");
+    for (line, note) in annotated_claims(&report.claims, now, false) {
+        match note {
+            Some(note) => {
+                let _ = writeln!(out, "  {line}   ({note})");
+            }
+            None => {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+    }
+    let count = |severity| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    };
+    let _ = writeln!(
+        out,
+        "\nfindings: {} error(s), {} warning(s), {} info",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    );
+    for finding in &report.findings {
+        let _ = writeln!(
+            out,
+            "  {:<7}  {:<28}  {}",
+            finding.severity.label(),
+            finding.rule,
+            finding.message
+        );
+    }
+    out
+}
