@@ -2,12 +2,19 @@
 // Peer benchmark: bulk-mint Zoom-like HS256 JWTs with the npm `jsonwebtoken` package, the
 // baseline for tokenbench's "bulk minting at least 500x jsonwebtoken" target (DESIGN.md).
 //
-//   node benches/peers/jsonwebtoken_bulk.js N > tokens.txt
+//   node benches/peers/jsonwebtoken_bulk.js N [--key-object] > tokens.txt
 //
 // stdout: N tokens, one per line (collected in memory and written once, so that output cost
 //         is not counted per token).
 // stderr: "jsonwebtoken: X.XX us/token" (wall time of the timed mint loop only, divided by N;
 //         an untimed warm-up of min(N, 500) tokens runs first).
+//
+// The secret is passed as a string, the way vendor code calls it (relaybox-rest-js, Zoom-style
+// endpoints: jwt.sign(payload, secretString, …)). jsonwebtoken 9 then tries
+// crypto.createPrivateKey(secret) on every call, which throws, before falling back to
+// createSecretKey: that costs far more than the HMAC itself (hundreds of µs vs a few µs here).
+// `--key-object` passes one prebuilt crypto.createSecretKey() KeyObject instead, the library's
+// fast path, and labels the line "jsonwebtoken-keyobject: X.XX us/token". Report both.
 //
 // Where jsonwebtoken comes from: this script has no node_modules of its own. It resolves the
 // exact package pinned in tests/interop/package-lock.json, by path relative to this file:
@@ -26,15 +33,19 @@ try {
   process.exit(2);
 }
 
-const n = Number(process.argv[2]);
-if (!Number.isInteger(n) || n < 1) {
-  process.stderr.write('usage: jsonwebtoken_bulk.js N   (N >= 1 tokens)\n');
+const args = process.argv.slice(2);
+const keyObject = args.includes('--key-object');
+const rest = args.filter((a) => a !== '--key-object');
+const n = Number(rest[0]);
+if (rest.length !== 1 || !Number.isInteger(n) || n < 1) {
+  process.stderr.write('usage: jsonwebtoken_bulk.js N [--key-object]   (N >= 1 tokens)\n');
   process.exit(2);
 }
 
 // Demo-style credentials: this is a benchmark, not a secret.
 const KEY = 'bench_sdk_key_0000000000';
-const SECRET = 'bench-sdk-secret-not-a-real-one-0123456789';
+const SECRET_TEXT = 'bench-sdk-secret-not-a-real-one-0123456789';
+const SECRET = keyObject ? require('crypto').createSecretKey(Buffer.from(SECRET_TEXT)) : SECRET_TEXT;
 const iat = Math.floor(Date.now() / 1000);
 const exp = iat + 7200;
 
@@ -57,4 +68,4 @@ const t1 = process.hrtime.bigint();
 
 process.stdout.write(out.join('\n') + '\n');
 const us = Number(t1 - t0) / 1000 / n;
-process.stderr.write(`jsonwebtoken: ${us.toFixed(2)} us/token\n`);
+process.stderr.write(`jsonwebtoken${keyObject ? '-keyobject' : ''}: ${us.toFixed(2)} us/token\n`);
