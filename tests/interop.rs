@@ -1,0 +1,547 @@
+//! Interop tests: the vendors' own npm packages verify what tokenbench mints, and tokenbench
+//! verifies what they mint.
+//!
+//! The Node side lives in `tests/interop/` (scripts + a committed package-lock.json). Its
+//! packages are installed by `scripts/test` (`npm ci` in tests/interop). These tests never skip:
+//! without `node` or without `tests/interop/node_modules` they fail and say what to run.
+//!
+//! Everything runs offline: the vendor SDKs only sign and verify locally.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::Value;
+
+/// 2026-11-22T10:00:00Z, the `--now` used for deterministic Zoom tokens.
+const NOW_RFC3339: &str = "2026-11-22T10:00:00Z";
+const NOW_UNIX: i64 = 1_795_341_600;
+
+/// Environment variables tokenbench reads credentials from; cleared so that the developer's
+/// own environment cannot change what a test mints or verifies.
+const CREDENTIAL_ENV: &[&str] = &[
+    "ZOOM_VIDEO_SDK_KEY",
+    "ZOOM_VIDEO_SDK_SECRET",
+    "VONAGE_APPLICATION_ID",
+    "VONAGE_PRIVATE_KEY",
+    "OPENTOK_API_KEY",
+    "OPENTOK_API_SECRET",
+    "RELAYBOX_API_KEY",
+];
+
+/// Packages the scripts in tests/interop require.
+const NODE_PACKAGES: &[&str] = &[
+    "jsrsasign",
+    "jsonwebtoken",
+    "@vonage/jwt",
+    "@vonage/video",
+    "opentok",
+];
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------------------------
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn interop_dir() -> PathBuf {
+    repo_root().join("tests").join("interop")
+}
+
+/// Fails the test, with the fix, when Node.js or the interop packages are missing.
+fn require_node_and_packages() {
+    match StdCommand::new("node").arg("--version").output() {
+        Err(e) => panic!(
+            "the interop tests need Node.js, but `node` could not be run ({e}). \
+             Install Node.js (>= 20.19) and run `scripts/test`, which also installs the \
+             vendor packages with `npm ci` in tests/interop."
+        ),
+        Ok(out) if !out.status.success() => panic!(
+            "`node --version` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Ok(_) => {}
+    }
+    let modules = interop_dir().join("node_modules");
+    for package in NODE_PACKAGES {
+        let manifest = modules.join(package).join("package.json");
+        assert!(
+            manifest.is_file(),
+            "the interop tests need the vendor npm packages, but {} is missing. \
+             Run `npm ci --no-audit --no-fund` in tests/interop (scripts/test does it).",
+            manifest.display()
+        );
+    }
+}
+
+/// Runs `node tests/interop/<script> <args…>` and parses its one JSON object.
+/// Any failure of the script itself fails the test with its stderr.
+fn node(script: &str, args: &[&str]) -> Value {
+    require_node_and_packages();
+    let dir = interop_dir();
+    let out = StdCommand::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("could not run node {script}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "node {script} failed ({}).\nstdout: {stdout}\nstderr: {stderr}",
+        out.status
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "node {script} did not print one JSON object ({e}).\nstdout: {stdout}\nstderr: {stderr}"
+        )
+    })
+}
+
+/// The tokenbench binary, with credential environment variables cleared.
+fn tokenbench() -> Command {
+    let mut cmd = Command::cargo_bin("tokenbench").expect("the tokenbench binary is built");
+    for name in CREDENTIAL_ENV {
+        cmd.env_remove(name);
+    }
+    cmd
+}
+
+/// Runs tokenbench and returns its exit code and the JSON object on stdout.
+fn run_json(cmd: &mut Command) -> (i32, Value) {
+    let out = cmd.output().expect("tokenbench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let code = out
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("tokenbench was killed by a signal.\nstderr: {stderr}"));
+    let json = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!("tokenbench did not print one JSON object ({e}); exit {code}.\nstdout: {stdout}\nstderr: {stderr}")
+    });
+    (code, json)
+}
+
+fn str_field<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("expected a string at {pointer} in {v:#}"))
+}
+
+fn int_field(v: &Value, pointer: &str) -> i64 {
+    v.pointer(pointer)
+        .and_then(Value::as_i64)
+        .unwrap_or_else(|| panic!("expected an integer at {pointer} in {v:#}"))
+}
+
+/// A claim compared as text: T1 claims come from a URL-encoded string, so a number may be
+/// reported either as a JSON number or as a string.
+fn claim_text(v: &Value, name: &str) -> String {
+    match v.pointer(&format!("/claims/{name}")) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        other => panic!("expected claim {name} as a string or number, got {other:?} in {v:#}"),
+    }
+}
+
+fn has_finding(v: &Value, rule: &str) -> bool {
+    v["findings"]
+        .as_array()
+        .is_some_and(|fs| fs.iter().any(|f| f["rule"] == rule))
+}
+
+fn is_true(v: &Value, field: &str) -> bool {
+    v[field] == Value::Bool(true)
+}
+
+/// An OpenTok-style session id that "belongs to" `api_key`, as opentok-node checks it:
+/// "1_" + base64url-without-padding of "1~<apiKey>~~<ms>~<random>~".
+fn session_id_for(api_key: &str) -> String {
+    let raw = format!("1~{api_key}~~{}000~tokenbench-interop~", NOW_UNIX);
+    format!("1_{}", URL_SAFE_NO_PAD.encode(raw))
+}
+
+/// The demo Zoom credentials shipped in the repository.
+fn zoom_demo_credentials() -> (String, String) {
+    let path = repo_root().join("assets").join("demo").join("zoom.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}); it should hold the demo credentials as {{\"key\": \"…\", \"secret\": \"…\"}}",
+            path.display()
+        )
+    });
+    let v: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+    (
+        str_field(&v, "/key").to_owned(),
+        str_field(&v, "/secret").to_owned(),
+    )
+}
+
+/// Checks a Zoom token's claims and has jsrsasign and jsonwebtoken verify it at NOW_UNIX.
+fn assert_zoom_token_verifies(minted: &Value, key: &str, secret: &str) {
+    assert_eq!(minted["platform"], "zoom", "{minted:#}");
+    assert_eq!(minted["format"], "jwt", "{minted:#}");
+    assert_eq!(minted["header"]["alg"], "HS256", "{minted:#}");
+    assert_eq!(minted["signature"], "valid", "{minted:#}");
+    assert_eq!(str_field(minted, "/claims/app_key"), key);
+    assert_eq!(minted["claims"]["role_type"], 1, "{minted:#}");
+    assert_eq!(minted["claims"]["tpc"], "teammeeting", "{minted:#}");
+    assert_eq!(minted["claims"]["version"], 1, "{minted:#}");
+    let iat = int_field(minted, "/claims/iat");
+    let exp = int_field(minted, "/claims/exp");
+    assert_eq!(
+        exp - iat,
+        7200,
+        "Zoom's default lifetime is 2 h: {minted:#}"
+    );
+
+    let token = str_field(minted, "/token");
+    let verdict = node(
+        "zoom_verify.js",
+        &[token, secret, "--now", &NOW_UNIX.to_string()],
+    );
+    assert!(
+        is_true(&verdict, "jsrsasign"),
+        "jsrsasign (secret as UTF-8) rejects tokenbench's Zoom token: {verdict:#}"
+    );
+    assert!(
+        is_true(&verdict, "jsonwebtoken"),
+        "jsonwebtoken rejects tokenbench's Zoom token: {verdict:#}"
+    );
+    assert!(
+        is_true(&verdict, "jsrsasign_sample_style"),
+        "jsrsasign, given the secret as a bare string the way Zoom's auth-endpoint sample does, \
+         rejects the token (a secret made only of an even number of hex digits is read as hex \
+         by jsrsasign): {verdict:#}"
+    );
+    assert_eq!(verdict["claims"], minted["claims"], "{verdict:#}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zoom: jsrsasign (what Zoom's samples sign with) and jsonwebtoken verify tokenbench's tokens
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn zoom_demo_token_verifies_with_jsrsasign_and_jsonwebtoken() {
+    require_node_and_packages();
+    let (key, secret) = zoom_demo_credentials();
+    let (code, minted) = run_json(tokenbench().args([
+        "mint",
+        "zoom",
+        "--topic",
+        "teammeeting",
+        "--role",
+        "host",
+        "--now",
+        NOW_RFC3339,
+        "--json",
+    ]));
+    assert_eq!(code, 0, "{minted:#}");
+    assert!(
+        has_finding(&minted, "demo-credentials"),
+        "minting on demo credentials adds the demo-credentials finding: {minted:#}"
+    );
+    assert_zoom_token_verifies(&minted, &key, &secret);
+}
+
+const ZOOM_TEST_KEY: &str = "tbInteropSdkKey0001";
+/// Not hex, 40 bytes (no weak-secret warning), not a real secret.
+const ZOOM_TEST_SECRET: &str = "tokenbench-interop-zoom-secret-Xy7Qp2Lm9";
+
+#[test]
+fn zoom_token_with_explicit_key_and_env_secret_verifies() {
+    require_node_and_packages();
+    let (code, minted) = run_json(
+        tokenbench()
+            .env("ZOOM_TEST_SECRET", ZOOM_TEST_SECRET)
+            .args([
+                "mint",
+                "zoom",
+                "--key",
+                ZOOM_TEST_KEY,
+                "--secret",
+                "env:ZOOM_TEST_SECRET",
+                "--topic",
+                "teammeeting",
+                "--role",
+                "host",
+                "--now",
+                NOW_RFC3339,
+                "--json",
+            ]),
+    );
+    assert_eq!(code, 0, "{minted:#}");
+    assert!(
+        !has_finding(&minted, "secret.argv"),
+        "a secret read from the environment is not on argv: {minted:#}"
+    );
+    assert!(
+        !has_finding(&minted, "demo-credentials"),
+        "explicit credentials are not the demo ones: {minted:#}"
+    );
+    assert_zoom_token_verifies(&minted, ZOOM_TEST_KEY, ZOOM_TEST_SECRET);
+}
+
+#[test]
+fn zoom_token_signed_like_zoom_sample_is_verified_by_inspect() {
+    let signed = node(
+        "zoom_sign.js",
+        &[
+            ZOOM_TEST_KEY,
+            ZOOM_TEST_SECRET,
+            "teammeeting",
+            "1",
+            &NOW_UNIX.to_string(),
+        ],
+    );
+    let token = str_field(&signed, "/token");
+
+    let (code, inspected) = run_json(tokenbench().env("ZOOM_TEST_SECRET", ZOOM_TEST_SECRET).args(
+        [
+            "inspect",
+            token,
+            "--secret",
+            "env:ZOOM_TEST_SECRET",
+            "--now",
+            "2026-11-22T10:01:00Z",
+            "--json",
+        ],
+    ));
+    assert_eq!(inspected["format"], "jwt", "{inspected:#}");
+    assert_eq!(inspected["platform"], "zoom", "{inspected:#}");
+    assert_eq!(inspected["signature"], "valid", "{inspected:#}");
+    assert_eq!(inspected["claims"], signed["claims"], "{inspected:#}");
+    assert_eq!(
+        code, 0,
+        "a fresh, well-formed Zoom token has no error finding: {inspected:#}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vonage: @vonage/jwt verifies tokenbench's RS256 token; claims match @vonage/video's
+// ---------------------------------------------------------------------------------------------
+
+const VONAGE_APP_ID: &str = "6b1f3a52-8c4d-4e7a-9f0b-2d3c4e5f6a7b";
+
+#[test]
+fn vonage_token_verifies_with_vonage_jwt_and_matches_vonage_video_claims() {
+    require_node_and_packages();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let pem = dir.path().join("application.key");
+    let pem_text = pem.to_str().expect("a UTF-8 temp path");
+    node("rsa_keygen.js", &[pem_text]);
+    let session_id = session_id_for(VONAGE_APP_ID);
+
+    // No --now: @vonage/jwt's verifySignature checks exp against the real clock.
+    let (code, minted) = run_json(tokenbench().args([
+        "mint",
+        "vonage",
+        "--key",
+        VONAGE_APP_ID,
+        "--secret",
+        &format!("@{pem_text}"),
+        "--topic",
+        &session_id,
+        "--role",
+        "moderator",
+        "--data",
+        "name=bob",
+        "--json",
+    ]));
+    assert_eq!(code, 0, "{minted:#}");
+    assert_eq!(minted["platform"], "vonage", "{minted:#}");
+    assert_eq!(minted["format"], "jwt", "{minted:#}");
+    assert_eq!(minted["header"]["alg"], "RS256", "{minted:#}");
+    let token = str_field(&minted, "/token");
+
+    let verdict = node("vonage_verify.js", &[token, pem_text]);
+    assert!(
+        is_true(&verdict, "verifySignature"),
+        "@vonage/jwt verifySignature rejects tokenbench's Vonage token: {verdict:#}"
+    );
+    assert!(
+        is_true(&verdict, "verifySignature_public_key"),
+        "@vonage/jwt verifySignature with the public key rejects it: {verdict:#}"
+    );
+
+    let reference = node(
+        "vonage_claims.js",
+        &[
+            "--app-id",
+            VONAGE_APP_ID,
+            "--session-id",
+            &session_id,
+            "--role",
+            "moderator",
+            "--data",
+            "name=bob",
+        ],
+    );
+    assert!(is_true(&reference, "self_verified"), "{reference:#}");
+
+    let mut ours: Vec<&str> = minted["claims"]
+        .as_object()
+        .unwrap_or_else(|| panic!("claims is an object: {minted:#}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    ours.sort_unstable();
+    let theirs: Vec<&str> = reference["claim_names"]
+        .as_array()
+        .expect("claim_names is an array")
+        .iter()
+        .map(|n| n.as_str().expect("claim names are strings"))
+        .collect();
+    assert_eq!(
+        ours, theirs,
+        "claim names differ from @vonage/video generateClientToken's"
+    );
+
+    let mut our_header: Vec<&String> = minted["header"]
+        .as_object()
+        .expect("header is an object")
+        .keys()
+        .collect();
+    let mut their_header: Vec<&String> = reference["header"]
+        .as_object()
+        .expect("header is an object")
+        .keys()
+        .collect();
+    our_header.sort_unstable();
+    their_header.sort_unstable();
+    assert_eq!(
+        our_header, their_header,
+        "header fields differ from @vonage/jwt's"
+    );
+
+    // Same inputs, same values: everything but the per-token jti and the clock-dependent times.
+    for (name, value) in reference["claims"].as_object().expect("claims object") {
+        if matches!(name.as_str(), "jti" | "iat" | "exp") {
+            continue;
+        }
+        assert_eq!(
+            &minted["claims"][name], value,
+            "claim {name} differs from @vonage/video's"
+        );
+    }
+    // @vonage/video computes exp from Math.round(now) while @vonage/jwt takes iat as
+    // floor(now), so the vendor's own exp − iat is 86400 or 86401 s: allow that one second.
+    let ours = int_field(&minted, "/claims/exp") - int_field(&minted, "/claims/iat");
+    let theirs = int_field(&reference, "/claims/exp") - int_field(&reference, "/claims/iat");
+    assert!(
+        (ours - theirs).abs() <= 1,
+        "default lifetime {ours} s differs from @vonage/video's {theirs} s (24 h): {minted:#}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenTok legacy T1: tokenbench verifies what the opentok package mints
+// ---------------------------------------------------------------------------------------------
+
+const OT_API_KEY: &str = "47110815";
+const OT_API_SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c";
+
+fn opentok_t1_token() -> (String, String) {
+    let session_id = session_id_for(OT_API_KEY);
+    let minted = node("opentok_t1.js", &[OT_API_KEY, OT_API_SECRET, &session_id]);
+    assert!(
+        is_true(&minted, "self_check"),
+        "the opentok package's T1 does not verify with plain HMAC-SHA1: {minted:#}"
+    );
+    let token = str_field(&minted, "/token").to_owned();
+    assert!(token.starts_with("T1=="), "{minted:#}");
+    (token, session_id)
+}
+
+fn inspect_with_ot_secret(token: &str) -> (i32, Value) {
+    run_json(tokenbench().env("OT_SECRET", OT_API_SECRET).args([
+        "inspect",
+        token,
+        "--secret",
+        "env:OT_SECRET",
+        "--json",
+    ]))
+}
+
+#[test]
+fn opentok_t1_from_sdk_is_verified_by_inspect() {
+    let (token, session_id) = opentok_t1_token();
+    let (code, inspected) = inspect_with_ot_secret(&token);
+    assert_eq!(inspected["format"], "opentok-t1", "{inspected:#}");
+    assert_eq!(inspected["platform"], "opentok", "{inspected:#}");
+    assert_eq!(inspected["signature"], "valid", "{inspected:#}");
+    assert!(
+        inspected["header"].is_null(),
+        "T1 has no header: {inspected:#}"
+    );
+    assert_eq!(claim_text(&inspected, "session_id"), session_id);
+    assert_eq!(claim_text(&inspected, "role"), "publisher");
+    assert_eq!(claim_text(&inspected, "connection_data"), "name=Alice");
+    assert_eq!(claim_text(&inspected, "partner_id"), OT_API_KEY);
+    assert_eq!(claim_text(&inspected, "scope"), "session.connect");
+    assert_eq!(
+        code, 0,
+        "a fresh T1 token has no error finding: {inspected:#}"
+    );
+}
+
+/// Changes one character of the connection data inside the signed data string.
+fn tamper_t1(token: &str) -> String {
+    let body = token.strip_prefix("T1==").expect("a T1 token");
+    let inner = String::from_utf8(STANDARD.decode(body).expect("T1 body is base64"))
+        .expect("T1 body is UTF-8");
+    let (head, data) = inner
+        .split_once(':')
+        .expect("T1 body has partner_id/sig:data");
+    assert!(
+        data.contains("name%3DAlice"),
+        "unexpected data string: {data}"
+    );
+    let tampered = format!(
+        "{head}:{}",
+        data.replacen("name%3DAlice", "name%3DAlicf", 1)
+    );
+    format!("T1=={}", STANDARD.encode(tampered))
+}
+
+#[test]
+fn opentok_t1_with_one_changed_byte_is_invalid() {
+    let (token, _) = opentok_t1_token();
+    let tampered = tamper_t1(&token);
+    assert_ne!(tampered, token);
+    let (code, inspected) = inspect_with_ot_secret(&tampered);
+    assert_eq!(inspected["format"], "opentok-t1", "{inspected:#}");
+    assert_eq!(inspected["signature"], "invalid", "{inspected:#}");
+    assert_eq!(
+        claim_text(&inspected, "connection_data"),
+        "name=Alicf",
+        "a token with a bad signature is still decoded: {inspected:#}"
+    );
+    assert_eq!(
+        code, 1,
+        "inspect exits 1 when a decoded token has an error finding: {inspected:#}"
+    );
+}
+
+#[test]
+fn opentok_t1_without_secret_is_unverified_not_invalid() {
+    let (token, _) = opentok_t1_token();
+    let (code, inspected) = run_json(tokenbench().args(["inspect", &token, "--json"]));
+    assert_eq!(inspected["format"], "opentok-t1", "{inspected:#}");
+    assert_eq!(
+        inspected["signature"], "unverified",
+        "no key: never reported as invalid: {inspected:#}"
+    );
+    assert!(
+        !has_finding(&inspected, "jwt.signature-invalid"),
+        "{inspected:#}"
+    );
+    assert_ne!(code, 2, "a T1 token is a token: {inspected:#}");
+}
