@@ -11,3 +11,4 @@ pub mod platform;
 pub mod report;
 pub mod secret;
 pub mod token;
+pub mod tui;

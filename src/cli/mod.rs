@@ -5,6 +5,7 @@ mod inspect;
 mod mint;
 mod platforms;
 mod text;
+mod workbench;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// List the platforms, their options, defaults and limits.
     Platforms(platforms::PlatformsArgs),
+    /// Open the workbench (the default): a platform's form, its token, claims, lifetime and findings.
+    Tui(workbench::TuiArgs),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -58,7 +61,7 @@ impl From<String> for UsageError {
     }
 }
 
-/// Parses the arguments and runs the command; `run_workbench` opens the TUI when no command is given.
+/// Parses the arguments and runs the command; with no command, opens the workbench.
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -69,10 +72,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         }
     };
     let result = match cli.command {
-        None => {
-            let _ = Cli::command().print_help();
-            Ok(Outcome::Clean)
-        }
+        None => workbench::run(workbench::TuiArgs::default()),
+        Some(Command::Tui(args)) => workbench::run(args),
         Some(Command::Mint(args)) => mint::run(args),
         Some(Command::Inspect(args)) => inspect::run(args),
         Some(Command::Platforms(args)) => platforms::run(args),
