@@ -31,10 +31,15 @@ fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             out.push(Line::styled(line, theme.text));
             continue;
         };
-        if line.width() + 3 + note.width() <= width {
+        // Beside the claim when it fits, without the date when that makes it fit, else below.
+        let short = note.split_once(' ').map_or(note.as_str(), |(_, rest)| rest);
+        let beside = [note.as_str(), short]
+            .into_iter()
+            .find(|n| line.width() + 2 + n.width() <= width);
+        if let Some(beside) = beside {
             out.push(Line::from(vec![
                 styled(line, theme.text),
-                styled(format!("  {note}"), theme.accent),
+                styled(format!("  {beside}"), theme.accent),
             ]));
         } else {
             out.push(Line::styled(line, theme.text));

@@ -96,7 +96,15 @@ pub fn draw(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let gauge = Gauge::default()
             .gauge_style(style)
             .ratio(ratio)
-            .label(styled(text, theme.text.add_modifier(Modifier::BOLD)))
+            .label(styled(
+                text,
+                if expired {
+                    theme.gauge_expired
+                } else {
+                    theme.text
+                }
+                .add_modifier(Modifier::BOLD),
+            ))
             .use_unicode(true);
         frame.render_widget(gauge, gauge_area);
     }

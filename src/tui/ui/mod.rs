@@ -143,7 +143,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         placed.extend(stack(
             right,
             &[
-                slot(Region::Token, 4, token_want.min(right.height * 2 / 5), 1),
+                slot(Region::Token, 4, token_want.min(right.height / 3), 1),
                 slot(Region::Claims, 4, body.height, 4),
                 slot(Region::Findings, 3, findings_want.min(right.height / 4), 2),
             ],
