@@ -251,6 +251,12 @@ pub trait Platform: Sync {
     fn form_from(&self, decoded: &Decoded) -> Form;
 }
 
+impl std::fmt::Debug for dyn Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
 /// Resolves credentials: the given key and secret, then the platform's environment
 /// variables, then the demo credentials. Mixing a given key with a demo secret is refused.
 pub fn resolve_credentials(
