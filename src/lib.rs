@@ -1,1 +1,3 @@
 //! tokenbench: a workbench for realtime and video platform auth tokens.
+
+pub mod lifetime;
