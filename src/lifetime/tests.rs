@@ -1,5 +1,7 @@
 //! Helpers for the models' tests, and the properties every model shares.
 
+use proptest::prelude::*;
+
 use super::*;
 
 /// 2026-11-22T10:15:40Z.
@@ -139,5 +141,115 @@ fn a_token_nobody_can_join_with_has_no_connected_client_either() {
         let status = status_at(model, &token(-60), 0);
         assert!(!status.joining.in_session, "{model:?}");
         assert!(!status.connected.in_session, "{model:?}");
+    }
+}
+
+#[test]
+fn pathological_scenarios_stop_with_a_note_instead_of_growing_without_bound() {
+    // A 21 s Relaybox token refreshes every second: a day of it is capped by events...
+    let day = Scenario {
+        until: Some(secs(86_400)),
+        ..Scenario::default()
+    };
+    let timeline = simulate(Model::Relaybox, &token(21), &day);
+    assert!(timeline.len() <= 1_001);
+    assert_eq!(timeline.last().unwrap().event, "truncated");
+    // ...and an endpoint down for 30 days by steps, since its failed retries are not listed.
+    let outage = Scenario {
+        endpoint_down_at: Some(secs(850)),
+        until: Some(secs(30 * 86_400)),
+        ..Scenario::default()
+    };
+    let timeline = simulate(Model::Relaybox, &token(900), &outage);
+    assert!(timeline.len() < 10);
+    let last = timeline.last().unwrap();
+    assert_eq!((last.actor, last.event), (Actor::Simulator, "truncated"));
+    assert!(last.outcome.contains("after 100000 steps"));
+}
+
+fn offset() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        8 => -secs(4_000)..secs(200_000),
+        1 => Just(i64::MIN),
+        1 => Just(i64::MAX),
+        1 => any::<i64>(),
+    ]
+}
+
+fn scenario() -> impl Strategy<Value = Scenario> {
+    (
+        (
+            proptest::option::of(offset()),
+            proptest::option::of(offset()),
+            prop_oneof![Just(0), 0..secs(700), any::<i64>()],
+            proptest::option::of(offset()),
+        ),
+        (
+            proptest::option::of(offset()),
+            proptest::option::of(offset()),
+            proptest::option::of(offset()),
+            proptest::option::of(offset()),
+            any::<u64>(),
+        ),
+    )
+        .prop_map(
+            |(
+                (join_at, drop_at, offline_for, force_disconnect_at),
+                (endpoint_down_at, endpoint_up_at, renew_at, until, seed),
+            )| {
+                Scenario {
+                    join_at,
+                    drop_at,
+                    offline_for,
+                    force_disconnect_at,
+                    endpoint_down_at,
+                    endpoint_up_at,
+                    renew_at,
+                    until,
+                    seed,
+                }
+            },
+        )
+}
+
+fn lifetime_secs() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        4 => -100_i64..200_000,
+        2 => 0_i64..40,
+        1 => Just(-8_000_000_000_000_i64),
+        1 => Just(8_000_000_000_000_i64),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn any_scenario_gives_a_bounded_timeline_in_time_order(
+        ttl in lifetime_secs(),
+        scenario in scenario(),
+        iat in -5_000_000_000_i64..5_000_000_000,
+    ) {
+        let times = TokenTimes::from_unix(iat, iat.saturating_add(ttl)).unwrap();
+        for &model in Model::all() {
+            let timeline = simulate(model, &times, &scenario);
+            prop_assert!(timeline.windows(2).all(|w| w[0].t_ms <= w[1].t_ms), "{model:?} out of order");
+            prop_assert!(timeline.len() <= 1_010, "{model:?}: {} events", timeline.len());
+            let end = scenario.end(&times);
+            prop_assert!(timeline.iter().all(|e| e.t_ms <= end));
+            prop_assert_eq!(to_json(&timeline, &times).len(), timeline.len());
+            prop_assert_eq!(render_table(&timeline, &times).lines().count(), timeline.len() + 1);
+            for t in [i64::MIN, -1, 0, times.ttl_ms(), i64::MAX] {
+                status_at(model, &times, t);
+            }
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_timeline(ttl in lifetime_secs(), scenario in scenario()) {
+        let times = token(ttl);
+        for &model in Model::all() {
+            prop_assert_eq!(simulate(model, &times, &scenario), simulate(model, &times, &scenario));
+        }
     }
 }
