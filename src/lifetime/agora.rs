@@ -339,6 +339,22 @@ mod tests {
     }
 
     #[test]
+    fn drop_after_the_original_exp_reconnects_with_the_renewed_token() {
+        let scenario = Scenario {
+            renew_at: Some(secs(880)),
+            drop_at: Some(secs(1_000)),
+            offline_for: secs(5),
+            ..Scenario::default()
+        };
+        let timeline = simulate(AGORA, &token(900), &scenario);
+        let reconnect = timeline.iter().find(|e| e.event == "reconnect").unwrap();
+        assert_eq!(reconnect.t_ms, secs(1_005));
+        assert!(reconnect.outcome.starts_with("reconnected"));
+        assert_eq!(timeline.last().unwrap().event, "kicked");
+        assert_eq!(timeline.last().unwrap().t_ms, secs(1_780));
+    }
+
+    #[test]
     fn status_before_during_and_after_the_warning() {
         let times = token(900);
         assert!(

@@ -41,6 +41,18 @@ fn model_ids_round_trip() {
 }
 
 #[test]
+fn every_default_lifetime_is_one_a_client_can_join_with() {
+    for &model in Model::all() {
+        let status = status_at(model, &token(model.default_ttl_secs()), 0);
+        assert!(
+            status.joining.in_session,
+            "{model:?}: {}",
+            status.joining.outcome
+        );
+    }
+}
+
+#[test]
 fn default_end_covers_exp_and_every_scenario_time_with_a_margin() {
     let times = token(900);
     assert_eq!(Scenario::default().end(&times), secs(900 + 120));
