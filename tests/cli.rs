@@ -592,3 +592,103 @@ fn vonage_private_key_from_a_path_in_the_environment() {
     assert_eq!(report["signature"], "valid");
     assert!(rules(&report).is_empty(), "{:?}", rules(&report));
 }
+
+fn simulate(args: &[&str]) -> Vec<Value> {
+    let out = run(tokenbench()
+        .arg("simulate")
+        .args(args)
+        .args(["--now", NOW, "--json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    json(&out).as_array().unwrap().clone()
+}
+
+fn event<'a>(events: &'a [Value], name: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["event"] == name).collect()
+}
+
+#[test]
+fn simulate_json_events_have_the_documented_shape() {
+    let events = simulate(&["relaybox"]);
+    for e in &events {
+        let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["t", "at", "actor", "event", "outcome", "confidence"]);
+        assert!(
+            ["documented", "sdk-code", "unconfirmed"].contains(&e["confidence"].as_str().unwrap())
+        );
+    }
+    let refresh = event(&events, "refresh");
+    assert_eq!(refresh[0]["t"], 880.0, "expiresIn − 20 s");
+    assert_eq!(refresh[0]["at"], "2026-11-22T10:14:40Z");
+    let ts: Vec<f64> = events.iter().map(|e| e["t"].as_f64().unwrap()).collect();
+    assert!(ts.windows(2).all(|w| w[0] <= w[1]), "ordered by time");
+}
+
+#[test]
+fn simulate_joins_after_exp_are_refused_with_the_platforms_codes() {
+    let zoom = simulate(&["zoom", "--join-at", "2h"]);
+    assert!(
+        event(&zoom, "join")[0]["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("error 200")
+    );
+    let vonage = simulate(&["vonage", "--ttl", "10m", "--join-at", "10m"]);
+    assert!(
+        event(&vonage, "join")[0]["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("1004")
+    );
+    let agora = simulate(&["agora", "--ttl", "5m"]);
+    assert_eq!(event(&agora, "token-privilege-will-expire")[0]["t"], 270.0);
+    assert!(!event(&agora, "kicked").is_empty());
+    let renewed = simulate(&[
+        "agora",
+        "--ttl",
+        "5m",
+        "--renew-at",
+        "4m40s",
+        "--until",
+        "6m",
+    ]);
+    assert!(event(&renewed, "kicked").is_empty());
+}
+
+#[test]
+fn simulate_is_repeatable_with_a_seed_and_refuses_options_of_other_platforms() {
+    let args = [
+        "relaybox",
+        "--endpoint-down-at",
+        "870s",
+        "--endpoint-up-at",
+        "930s",
+        "--seed",
+        "7",
+    ];
+    assert_eq!(simulate(&args), simulate(&args));
+    for (args, expected) in [
+        (
+            vec!["simulate", "zoom", "--renew-at", "1m"],
+            "--renew-at applies to agora only",
+        ),
+        (
+            vec!["simulate", "vonage", "--endpoint-down-at", "1m"],
+            "apply to relaybox only",
+        ),
+        (
+            vec!["simulate", "zoom", "--join-at", "soon"],
+            "is not a duration",
+        ),
+        (vec!["simulate", "teams"], "invalid value 'teams'"),
+    ] {
+        let out = run(tokenbench().args(&args));
+        assert_eq!(out.code, 2, "{args:?}");
+        assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+    }
+    let table = run(tokenbench().args(["simulate", "zoom", "--now", NOW]));
+    assert!(
+        table.stdout.lines().nth(1).unwrap().starts_with("t "),
+        "{}",
+        table.stdout
+    );
+}

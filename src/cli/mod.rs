@@ -4,6 +4,7 @@ mod fields;
 mod inspect;
 mod mint;
 mod platforms;
+mod simulate;
 mod text;
 
 use std::io::Write;
@@ -32,6 +33,8 @@ pub enum Command {
     Mint(mint::MintArgs),
     /// Decode, verify and explain a token (a JWT or an OpenTok T1 token).
     Inspect(inspect::InspectArgs),
+    /// Show, as a timeline, what expiry does to a client: joins, drops, refreshes, kicks.
+    Simulate(simulate::SimulateArgs),
     /// List the platforms, their options, defaults and limits.
     Platforms(platforms::PlatformsArgs),
     /// Print a shell completion script.
@@ -75,6 +78,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         }
         Some(Command::Mint(args)) => mint::run(args),
         Some(Command::Inspect(args)) => inspect::run(args),
+        Some(Command::Simulate(args)) => simulate::run(args),
         Some(Command::Platforms(args)) => platforms::run(args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
