@@ -4,6 +4,7 @@ mod fields;
 mod inspect;
 mod mint;
 mod platforms;
+mod simulate;
 mod text;
 mod workbench;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Mint(mint::MintArgs),
     /// Decode, verify and explain a token (a JWT or an OpenTok T1 token).
     Inspect(inspect::InspectArgs),
+    /// Show, as a timeline, what expiry does to a client: joins, drops, refreshes, kicks.
+    Simulate(simulate::SimulateArgs),
     /// List the platforms, their options, defaults and limits.
     Platforms(platforms::PlatformsArgs),
     /// Open the workbench (the default): a platform's form, its token, claims, lifetime and findings.
@@ -76,6 +79,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Some(Command::Tui(args)) => workbench::run(args),
         Some(Command::Mint(args)) => mint::run(args),
         Some(Command::Inspect(args)) => inspect::run(args),
+        Some(Command::Simulate(args)) => simulate::run(args),
         Some(Command::Platforms(args)) => platforms::run(args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
