@@ -10,24 +10,8 @@ use ratatui::widgets::{Gauge, Paragraph};
 use super::theme::Theme;
 use super::{format_time, pane, styled, wrap};
 use crate::duration::format_countdown;
+use crate::lifetime::{Model, expiry_summary};
 use crate::tui::app::App;
-
-/// What expiry does on the platform, from PLATFORMS.md §7. Stands in until the lifetime
-/// module's `expiry_summary` is on main; then this function is that one call.
-fn expiry_meaning(platform_id: &str) -> Option<&'static str> {
-    Some(match platform_id {
-        "zoom" => {
-            "Checked at join: a join after exp is refused; a connected client stays (unconfirmed for the Video SDK)."
-        }
-        "vonage" | "opentok" => {
-            "Checked at connect (error 1004): a connected client stays; a rejoin after exp is refused."
-        }
-        "relaybox" => {
-            "Checked at the WebSocket upgrade; the SDK refreshes at expiresIn − 20 s; a connected client stays (unconfirmed)."
-        }
-        _ => return None,
-    })
-}
 
 /// (gauge ratio of the lifetime left, countdown text, whether expired), or `None` without exp.
 fn countdown(app: &App) -> Option<(f64, String, bool)> {
@@ -46,9 +30,10 @@ fn countdown(app: &App) -> Option<(f64, String, bool)> {
     Some((ratio.clamp(0.0, 1.0), text, left <= 0))
 }
 
+/// What expiry does on the token's platform, from the lifetime models.
 fn meaning(app: &App) -> Option<&'static str> {
     let id = app.shown.as_ref().ok()?.report.platform?;
-    expiry_meaning(id)
+    Model::from_id(id).map(expiry_summary)
 }
 
 fn text_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
