@@ -710,3 +710,32 @@ fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
         }
     }
 }
+
+#[test]
+fn t_switches_to_the_light_theme() {
+    let mut app = app();
+    let dark = render(&app, 80, 24).backend().buffer().clone();
+    update(&mut app, Action::ToggleTheme);
+    let light = render(&app, 80, 24).backend().buffer().clone();
+    assert_eq!(dark.content().len(), light.content().len());
+    let differs = dark
+        .content()
+        .iter()
+        .zip(light.content())
+        .any(|(d, l)| d.fg != l.fg || d.bg != l.bg);
+    assert!(differs, "the light theme has its own colours");
+    update(&mut app, Action::ToggleTheme);
+    assert_eq!(render(&app, 80, 24).backend().buffer(), &dark);
+}
+
+#[test]
+fn without_a_terminal_the_workbench_says_what_to_use_instead() {
+    let assert = assert_cmd::Command::cargo_bin("tokenbench")
+        .unwrap()
+        .arg("tui")
+        .write_stdin("")
+        .assert();
+    assert
+        .code(2)
+        .stderr(predicates::str::contains("the workbench needs a terminal"));
+}

@@ -23,6 +23,12 @@ pub struct TuiArgs {
 }
 
 pub fn run(args: TuiArgs) -> Result<Outcome, UsageError> {
+    crate::tui::run(config(args)?)?;
+    Ok(Outcome::Clean)
+}
+
+/// The workbench's start: the chosen tab prefilled from the options, the others on defaults.
+fn config(args: TuiArgs) -> Result<AppConfig, UsageError> {
     let chosen = args
         .platform
         .as_deref()
@@ -48,7 +54,7 @@ pub fn run(args: TuiArgs) -> Result<Outcome, UsageError> {
     if let Some(now) = args.now {
         clock.jump_to(now);
     }
-    let config = AppConfig {
+    Ok(AppConfig {
         clock,
         active: platform::ALL
             .iter()
@@ -59,7 +65,71 @@ pub fn run(args: TuiArgs) -> Result<Outcome, UsageError> {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         size: (80, 24),
         env: |name| std::env::var(name).ok(),
-    };
-    crate::tui::run(config)?;
-    Ok(Outcome::Clean)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::tui::App;
+
+    fn config_of(args: &[&str]) -> Result<AppConfig, UsageError> {
+        let cli = Cli::try_parse_from(args).unwrap();
+        let Some(Command::Tui(args)) = cli.command else {
+            panic!("a tui command")
+        };
+        config(args)
+    }
+
+    #[test]
+    fn the_options_prefill_the_chosen_platform_and_now_starts_the_clock() {
+        let config = config_of(&[
+            "tokenbench",
+            "tui",
+            "--platform",
+            "vonage",
+            "--role",
+            "moderator",
+            "--topic",
+            "2_abc",
+            "--ttl",
+            "1h",
+            "--now",
+            "2026-11-22T10:00:00Z",
+        ])
+        .unwrap_or_else(|e| panic!("{}", e.0));
+        assert!(config.deterministic);
+        let app = App::new(config);
+        assert_eq!(app.current().platform.id(), "vonage");
+        let claims = &app.shown.as_ref().unwrap().report.claims;
+        assert_eq!(claims["role"], "moderator");
+        assert_eq!(claims["session_id"], "2_abc");
+        assert_eq!(claims["exp"], 1_795_341_600 + 3600);
+        assert_eq!(
+            app.platforms[0].form.topic, "teammeeting",
+            "zoom keeps its defaults"
+        );
+    }
+
+    #[test]
+    fn an_option_of_another_platform_is_a_usage_error() {
+        let error = config_of(&[
+            "tokenbench",
+            "tui",
+            "--platform",
+            "relaybox",
+            "--role",
+            "host",
+        ])
+        .err()
+        .unwrap();
+        assert!(
+            error.0.contains("--role does not apply to relaybox"),
+            "{}",
+            error.0
+        );
+    }
 }
