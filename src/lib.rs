@@ -10,4 +10,5 @@ pub mod findings;
 pub mod platform;
 pub mod report;
 pub mod secret;
+pub mod serve;
 pub mod token;
