@@ -626,3 +626,118 @@ fn two_thousand_requests_over_fifty_connections_all_succeed() {
     assert_eq!(report.failed, 0, "{:?}", report.first_failures);
     assert_eq!(report.latencies.len(), 2000);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The command
+// ---------------------------------------------------------------------------------------------
+
+/// `tokenbench serve` as a process: its stdout lines arrive on a channel; killed on drop.
+struct ServeProcess {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl ServeProcess {
+    fn spawn(args: &[&str]) -> ServeProcess {
+        use std::io::BufRead;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tokenbench"));
+        command.arg("serve").args(args);
+        for name in [
+            "ZOOM_VIDEO_SDK_KEY",
+            "ZOOM_VIDEO_SDK_SECRET",
+            "VONAGE_APPLICATION_ID",
+            "VONAGE_PRIVATE_KEY",
+            "OPENTOK_API_KEY",
+            "OPENTOK_API_SECRET",
+            "RELAYBOX_API_KEY",
+        ] {
+            command.env_remove(name);
+        }
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("tokenbench serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        ServeProcess { child, lines }
+    }
+
+    /// The next stdout line that contains `needle`.
+    fn line_with(&self, needle: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("no line with {needle:?} from tokenbench serve"));
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_serve_command_mints_with_its_options_and_logs_requests_without_tokens() {
+    let process = ServeProcess::spawn(&[
+        "--port",
+        "0",
+        "--now",
+        "2026-11-22T10:00:00Z",
+        "--ttl",
+        "60s",
+        "--client-id",
+        "bob",
+    ]);
+    let banner = process.line_with("listening on http://");
+    let addr: SocketAddr = banner
+        .rsplit("http://")
+        .next()
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+    assert!(addr.ip().is_loopback(), "{banner}");
+
+    let reply = request(addr, Call::get("/relaybox/auth"));
+    assert_eq!(reply.json()["expiresIn"], 60);
+    let token = reply.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(claims(&token)["clientId"], "bob");
+
+    // Request lines start with the time; the banner's route lines do not.
+    let line = process.line_with("2026-11-22T10:00:00Z GET");
+    assert!(line.contains("/relaybox/auth"), "{line}");
+    assert!(line.contains(" 200 "), "{line}");
+    assert!(line.contains("client bob"), "{line}");
+    assert!(line.contains("expires 2026-11-22T10:01:00Z"), "{line}");
+    assert!(
+        !line.contains(&token[20..]),
+        "the log holds the token: {line}"
+    );
+}
+
+#[test]
+fn the_serve_command_refuses_a_secret_without_its_platform() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tokenbench"))
+        .args(["serve", "--secret", "env:ANY", "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("add --platform"), "{stderr}");
+}

@@ -1,9 +1,10 @@
-//! The command line: `mint`, `inspect`, `platforms`, `completions`, and the workbench.
+//! The command line: `mint`, `inspect`, `platforms`, `serve`, `completions`, and the workbench.
 
 mod fields;
 mod inspect;
 mod mint;
 mod platforms;
+mod serve;
 mod text;
 
 use std::io::Write;
@@ -34,6 +35,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// List the platforms, their options, defaults and limits.
     Platforms(platforms::PlatformsArgs),
+    /// Run a local auth endpoint that client apps call for tokens (Zoom sample, Relaybox authEndpoint, Vonage, OpenTok).
+    Serve(serve::ServeArgs),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -76,6 +79,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Some(Command::Mint(args)) => mint::run(args),
         Some(Command::Inspect(args)) => inspect::run(args),
         Some(Command::Platforms(args)) => platforms::run(args),
+        Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,

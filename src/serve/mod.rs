@@ -81,6 +81,16 @@ impl ServeConfig {
     }
 
     /// The settings of the platform with this id (`zoom`, `vonage`, `opentok`, `relaybox`).
+    pub fn platform(&self, id: &str) -> Option<&PlatformConfig> {
+        match id {
+            "zoom" => Some(&self.zoom),
+            "vonage" => Some(&self.vonage),
+            "opentok" => Some(&self.opentok),
+            "relaybox" => Some(&self.relaybox),
+            _ => None,
+        }
+    }
+
     pub fn platform_mut(&mut self, id: &str) -> Option<&mut PlatformConfig> {
         match id {
             "zoom" => Some(&mut self.zoom),
