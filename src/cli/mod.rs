@@ -1,10 +1,11 @@
-//! The command line: `mint`, `inspect`, `platforms`, `serve`, `completions`, and the workbench.
+//! The command line: `mint`, `inspect`, `simulate`, `platforms`, `serve`, `completions`, and the workbench.
 
 mod fields;
 mod inspect;
 mod mint;
 mod platforms;
 mod serve;
+mod simulate;
 mod text;
 
 use std::io::Write;
@@ -33,6 +34,8 @@ pub enum Command {
     Mint(mint::MintArgs),
     /// Decode, verify and explain a token (a JWT or an OpenTok T1 token).
     Inspect(inspect::InspectArgs),
+    /// Show, as a timeline, what expiry does to a client: joins, drops, refreshes, kicks.
+    Simulate(simulate::SimulateArgs),
     /// List the platforms, their options, defaults and limits.
     Platforms(platforms::PlatformsArgs),
     /// Run a local auth endpoint that client apps call for tokens (Zoom sample, Relaybox authEndpoint, Vonage, OpenTok).
@@ -78,6 +81,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         }
         Some(Command::Mint(args)) => mint::run(args),
         Some(Command::Inspect(args)) => inspect::run(args),
+        Some(Command::Simulate(args)) => simulate::run(args),
         Some(Command::Platforms(args)) => platforms::run(args),
         Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Completions { shell }) => {

@@ -8,8 +8,7 @@ use super::{
     leftover_claims,
 };
 use crate::findings::{Field, Finding};
-use crate::secret::Secret;
-use crate::token::{self, Decoded, Signer, VerifyKey, seconds_of};
+use crate::token::{self, Decoded, Signer, seconds_of};
 
 pub struct Zoom;
 
@@ -92,14 +91,6 @@ impl Platform for Zoom {
 
     fn demo_credentials(&self) -> Credentials {
         super::demo_credentials_from(include_str!("../../assets/demo/zoom.json"), None)
-    }
-
-    fn signer(&self, credentials: &Credentials) -> Result<Signer, String> {
-        Ok(Signer::hs256(&credentials.secret))
-    }
-
-    fn verify_key(&self, secret: &Secret) -> Result<VerifyKey, String> {
-        Ok(VerifyKey::Secret(secret.clone()))
     }
 
     fn mint(
