@@ -3,14 +3,15 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use clap::Args;
 
 use super::{FieldArgs, Outcome, UsageError, parse_now, platform_parser, write_out};
 use crate::clock::Clock;
 use crate::duration::format_relative;
-use crate::findings::Field;
-use crate::platform::{self, CredentialSource, Platform};
+use crate::findings::{Field, Severity};
+use crate::platform::{self, CredentialSource, MintContext, Platform};
+use crate::report::{self, KeyChoice};
 use crate::secret::SecretOrigin;
 use crate::serve::{
     self, CorsPolicy, PlatformConfig, ROUTES, RequestRecord, ServeConfig, ServeOptions,
@@ -157,6 +158,49 @@ fn credentials_text(platform: &dyn Platform, config: &PlatformConfig) -> String 
     }
 }
 
+/// The `error` findings of a token minted from each form as it stands: what a request that
+/// overrides nothing gets (the rule breaks may be just what the developer is exploring).
+fn form_errors(config: &ServeConfig) -> Vec<String> {
+    let now = config.clock.now();
+    let mut lines = Vec::new();
+    for platform in platform::ALL {
+        let settings = config
+            .platform(platform.id())
+            .expect("the config has every platform");
+        let Ok(signer) = platform.signer(&settings.credentials) else {
+            continue;
+        };
+        let mut rng = rand::thread_rng();
+        let minted = platform.mint(
+            &settings.form,
+            &settings.credentials,
+            &signer,
+            &mut MintContext { now, rng: &mut rng },
+        );
+        let Some((token, decoded)) = minted
+            .ok()
+            .and_then(|token| crate::token::inspect(&token).ok().map(|d| (token, d)))
+        else {
+            continue;
+        };
+        let report = report::check(
+            &token,
+            decoded,
+            Some(platform),
+            KeyChoice::Minted(&settings.credentials),
+            now,
+        );
+        lines.extend(
+            report
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| format!("{}: {} ({})", platform.id(), f.message, f.rule)),
+        );
+    }
+    lines
+}
+
 /// One request as a log line: never the whole token, never a secret.
 fn request_line(record: &RequestRecord) -> String {
     let mut line = format!(
@@ -176,7 +220,7 @@ fn request_line(record: &RequestRecord) -> String {
         line.push_str(&format!(
             "  expires {} ({})",
             expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-            format_relative(expires_at, record.at)
+            format_relative(expires_at, record.at.trunc_subsecs(0))
         ));
     }
     if let Some(error) = &record.error {
@@ -208,6 +252,9 @@ pub fn run(args: ServeArgs) -> Result<Outcome, UsageError> {
                 platform.id()
             );
         }
+    }
+    for error in form_errors(&config) {
+        eprintln!("note: tokens minted from these settings alone break a rule: {error}");
     }
     let handle = serve::start(config.clone(), options)?;
     let mut banner = format!("tokenbench serve: listening on {}\n", handle.url());
@@ -314,6 +361,15 @@ mod tests {
             "{}",
             error.0
         );
+    }
+
+    #[test]
+    fn settings_that_break_a_rule_are_named_before_serving() {
+        let errors = form_errors(&config(&["--ttl", "60s", "--now", "2026-11-22T10:00:00Z"]));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("zoom: "), "{errors:?}");
+        assert!(errors[0].ends_with("(zoom.exp-window)"), "{errors:?}");
+        assert!(form_errors(&config(&[])).is_empty());
     }
 
     #[test]
