@@ -442,4 +442,64 @@ mod tests {
         .unwrap_err();
         assert!(errors[0].reason.len() < 120, "{errors:?}");
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn leaf() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                (-1.0e20..1.0e20f64).prop_map(Value::from),
+                prop_oneof![
+                    Just("0".to_string()),
+                    Just(" 1 ".to_string()),
+                    Just("US, DE".to_string()),
+                    ".{0,40}"
+                ]
+                .prop_map(Value::from),
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = Value> {
+            leaf().prop_recursive(2, 8, 4, |inner| {
+                prop::collection::vec(inner, 0..4).prop_map(Value::from)
+            })
+        }
+
+        fn body() -> impl Strategy<Value = Map<String, Value>> {
+            let names = prop_oneof![
+                Just("role"),
+                Just("sessionName"),
+                Just("expirationSeconds"),
+                Just("userIdentity"),
+                Just("sessionKey"),
+                Just("geoRegions"),
+                Just("cloudRecordingOption"),
+                Just("telemetryTrackingId"),
+                Just("audioWebRtcMode"),
+                Just("other"),
+            ];
+            prop::collection::vec((names, value()), 0..8)
+                .prop_map(|pairs| pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+        }
+
+        proptest! {
+            #[test]
+            fn any_body_is_answered_and_what_passes_keeps_the_limits(body in body()) {
+                match parse(&body) {
+                    Ok(request) => {
+                        prop_assert!(request.role == 0 || request.role == 1);
+                        prop_assert!(request.session_name.encode_utf16().count() <= TPC_MAX);
+                        if let Some(seconds) = request.expiration_seconds {
+                            prop_assert!((MIN_TTL..=MAX_TTL).contains(&seconds));
+                        }
+                    }
+                    Err(errors) => prop_assert!(!errors.is_empty()),
+                }
+            }
+        }
+    }
 }
