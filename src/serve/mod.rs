@@ -5,6 +5,12 @@
 //! starts it with [`start`], swaps its settings with [`ServeHandle::reconfigure`] while it runs,
 //! drains what it answered with [`ServeHandle::drain_requests`], and ends it with
 //! [`ServeHandle::stop`].
+//!
+//! A workbench keeps the [`ServeHandle`] (it is `Send`): it builds a [`ServeConfig`] from its four
+//! forms and credentials plus its clock, calls [`start`] with [`ServeOptions::local`], calls
+//! [`ServeHandle::reconfigure`] when a form changes and [`ServeHandle::set_clock`] when its
+//! virtual clock moves, drains [`RequestRecord`]s on each tick, and inspects a record's `token`
+//! with [`crate::report::inspect`].
 
 mod log;
 mod routes;
@@ -366,5 +372,47 @@ impl ServeHandle {
 impl Drop for ServeHandle {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_front_end_can_keep_the_handle_on_any_thread() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<ServeHandle>();
+        send_and_sync::<ServeConfig>();
+    }
+
+    #[test]
+    fn a_form_that_cannot_mint_is_refused_at_start_with_its_platform() {
+        let mut config = ServeConfig::demo(Clock::system());
+        config
+            .platform_mut("opentok")
+            .expect("opentok is a platform")
+            .form
+            .role = "boss".into();
+        let error = start(config, ServeOptions::local(0))
+            .err()
+            .expect("refused");
+        assert!(
+            error.starts_with("opentok: 'boss' is not a role"),
+            "{error}"
+        );
+        assert!(
+            ServeConfig::demo(Clock::system())
+                .platform("agora")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn only_loopback_counts_as_not_exposed() {
+        assert!(!is_exposed(&ServeOptions::local(8787).bind));
+        assert!(!is_exposed(&"[::1]:8787".parse().unwrap()));
+        assert!(is_exposed(&"0.0.0.0:8787".parse().unwrap()));
+        assert!(is_exposed(&"192.168.1.5:8787".parse().unwrap()));
     }
 }
