@@ -11,5 +11,6 @@ pub mod lifetime;
 pub mod platform;
 pub mod report;
 pub mod secret;
+pub mod serve;
 pub mod token;
 pub mod tui;

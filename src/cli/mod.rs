@@ -1,9 +1,10 @@
-//! The command line: `mint`, `inspect`, `platforms`, `completions`, and the workbench.
+//! The command line: `mint`, `inspect`, `simulate`, `platforms`, `serve`, `completions`, and the workbench.
 
 mod fields;
 mod inspect;
 mod mint;
 mod platforms;
+mod serve;
 mod simulate;
 mod text;
 mod workbench;
@@ -40,6 +41,8 @@ pub enum Command {
     Platforms(platforms::PlatformsArgs),
     /// Open the workbench (the default): a platform's form, its token, claims, lifetime and findings.
     Tui(workbench::TuiArgs),
+    /// Run a local auth endpoint that client apps call for tokens (Zoom sample, Relaybox authEndpoint, Vonage, OpenTok).
+    Serve(serve::ServeArgs),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -81,6 +84,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Some(Command::Inspect(args)) => inspect::run(args),
         Some(Command::Simulate(args)) => simulate::run(args),
         Some(Command::Platforms(args)) => platforms::run(args),
+        Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
