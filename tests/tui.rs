@@ -15,11 +15,14 @@ use serde_json::json;
 
 use tokenbench::clock::Clock;
 use tokenbench::findings::Field;
+use tokenbench::serve::{self, RequestRecord};
 use tokenbench::token::Signature;
-use tokenbench::tui::app::{Mode, Origin, Pane, Row};
+use tokenbench::tui::app::{Endpoint, Mode, Origin, Pane, REQUESTS_KEPT, Row};
 use tokenbench::tui::clipboard::MemoryClipboard;
 use tokenbench::tui::event::{EventSource, to_action};
-use tokenbench::tui::{Action, App, AppConfig, CopyReport, CopyWhat, Effect, run_loop, ui, update};
+use tokenbench::tui::{
+    Action, App, AppConfig, CopyReport, CopyWhat, Edge, Effect, run_loop, ui, update,
+};
 
 fn start() -> DateTime<Utc> {
     DateTime::from_timestamp(1_795_341_600, 0).unwrap() // 2026-11-22T10:00:00Z
@@ -270,13 +273,16 @@ fn relaybox_permissions_are_room_to_operation_toggles() {
 fn copy_is_an_effect_and_its_outcome_a_status_line() {
     let mut app = app();
     let effects = update(&mut app, Action::CopyToken);
-    assert_eq!(
-        effects,
-        [Effect::Copy {
+    let [
+        Effect::Copy {
             what: CopyWhat::Token,
-            text: token(&app)
-        }]
-    );
+            text,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(text, &token(&app));
     let effects = update(&mut app, Action::CopyClaims);
     let [
         Effect::Copy {
@@ -526,6 +532,344 @@ fn help_and_footer_come_from_the_key_table() {
     }
 }
 
+// ---- the local auth endpoint ----
+
+const URL: &str = "http://127.0.0.1:8787";
+
+/// The app serving (as the edge reports it) at [`URL`], no request yet.
+fn serving() -> App {
+    let mut app = app();
+    update(&mut app, Action::ToggleServe);
+    update(&mut app, Action::ServeStarted(Ok(URL.into())));
+    app
+}
+
+/// A record as the endpoint logs it: `seconds` after [`start`], the token valid for `ttl`.
+fn record(
+    seconds: i64,
+    method: &str,
+    route: &str,
+    client_id: Option<&str>,
+    status: u16,
+    ttl: Option<i64>,
+) -> RequestRecord {
+    let at = start() + TimeDelta::seconds(seconds);
+    RequestRecord {
+        at,
+        method: method.into(),
+        route: route.into(),
+        platform: None,
+        client_id: client_id.map(Into::into),
+        status,
+        token: ttl.map(|_| format!("token-{seconds}")),
+        expires_at: ttl.map(|ttl| at + TimeDelta::seconds(ttl)),
+        error: None,
+    }
+}
+
+/// Four requests, oldest first: a zoom signature, a Relaybox token that has expired by
+/// [`start`] + 30 s, a Vonage refusal and a Relaybox token.
+fn requests() -> Vec<RequestRecord> {
+    let mut refused = record(20, "POST", "/vonage/token", None, 400, None);
+    refused.error = Some("role: 'boss' is not a role of vonage".into());
+    vec![
+        record(5, "POST", "/zoom", Some("alice"), 200, Some(7200)),
+        record(
+            8,
+            "GET",
+            "/relaybox/auth",
+            Some("short-lived"),
+            200,
+            Some(10),
+        ),
+        refused,
+        record(
+            25,
+            "GET",
+            "/relaybox/auth",
+            Some("e2e-browser"),
+            200,
+            Some(900),
+        ),
+    ]
+}
+
+#[test]
+fn s_starts_the_endpoint_with_every_forms_values_and_stops_it() {
+    let mut app = app();
+    update(&mut app, Action::NextField);
+    run(&mut app, [Action::Activate, Action::ClearToStart]);
+    run(&mut app, typing("standup"));
+    update(&mut app, Action::EndEdit);
+    update(&mut app, Action::NextPlatform);
+    run(&mut app, [Action::Right, Action::Right]); // vonage moderator
+    assert!(!app.requests_shown(), "no pane before the endpoint ran");
+    let effects = update(&mut app, Action::ToggleServe);
+    let [Effect::StartServe { config, port }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*port, serve::DEFAULT_PORT);
+    assert_eq!(config.zoom.form.topic, "standup");
+    assert_eq!(config.vonage.form.role, "moderator");
+    assert_eq!(config.relaybox.form, app.platforms[3].form);
+    assert_eq!(config.zoom.credentials.key, app.platforms[0].key);
+    assert_eq!(
+        config.clock.now(),
+        start(),
+        "the endpoint mints on the app's clock"
+    );
+    assert_eq!(app.endpoint, Endpoint::Starting);
+    assert!(
+        update(&mut app, Action::ToggleServe).is_empty(),
+        "s again while starting does nothing"
+    );
+    update(&mut app, Action::ServeStarted(Ok(URL.into())));
+    assert_eq!(app.endpoint, Endpoint::Serving { url: URL.into() });
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "serving on http://127.0.0.1:8787: POST /zoom, GET /relaybox/auth, POST /vonage/token, POST /opentok/token"
+    );
+    assert!(app.requests_shown());
+    let effects = update(&mut app, Action::ToggleServe);
+    assert!(
+        matches!(effects.as_slice(), [Effect::StopServe]),
+        "{effects:?}"
+    );
+    update(&mut app, Action::ServeStopped);
+    assert_eq!(app.endpoint, Endpoint::Stopped);
+    assert_eq!(app.status.as_ref().unwrap().text, "endpoint stopped");
+    assert!(!app.requests_shown(), "nothing was asked: the pane goes");
+}
+
+#[test]
+fn a_start_that_fails_says_why_in_one_sentence() {
+    let mut app = app();
+    update(&mut app, Action::ToggleServe);
+    update(
+        &mut app,
+        Action::ServeStarted(Err(
+            "cannot listen on 127.0.0.1:8787: Address in use (os error 98)".into(),
+        )),
+    );
+    assert_eq!(app.endpoint, Endpoint::Stopped);
+    let status = app.status.clone().unwrap();
+    assert!(status.error);
+    assert_eq!(
+        status.text,
+        "the endpoint did not start: cannot listen on 127.0.0.1:8787: Address in use (os error 98)"
+    );
+    // A form that does not parse does not even try.
+    focus(&mut app, Row::Field(Field::Expiry));
+    update(&mut app, Action::Activate);
+    run(&mut app, typing("soon"));
+    update(&mut app, Action::EndEdit);
+    assert!(update(&mut app, Action::ToggleServe).is_empty());
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("the endpoint did not start: fix the zoom expiry"),
+        "{:?}",
+        app.status
+    );
+}
+
+#[test]
+fn editing_a_field_while_serving_reconfigures_the_endpoint() {
+    let mut app = app();
+    focus(&mut app, Row::Field(Field::Topic));
+    update(&mut app, Action::Activate);
+    assert!(
+        update(&mut app, Action::Insert('x')).is_empty(),
+        "not serving: nothing to tell"
+    );
+    update(&mut app, Action::EndEdit);
+    update(&mut app, Action::ToggleServe);
+    update(&mut app, Action::ServeStarted(Ok(URL.into())));
+    update(&mut app, Action::Activate);
+    let effects = update(&mut app, Action::Insert('y'));
+    let [Effect::ReconfigureServe(config)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(config.zoom.form.topic, "teammeetingxy");
+    update(&mut app, Action::EndEdit);
+    // A choice, a room toggle: each is an input; switching tabs and moving the cursor are not.
+    update(&mut app, Action::PreviousField);
+    let effects = update(&mut app, Action::Right);
+    assert!(
+        matches!(effects.as_slice(), [Effect::ReconfigureServe(c)] if c.zoom.form.role == "participant")
+    );
+    assert!(update(&mut app, Action::NextPlatform).is_empty());
+    assert!(update(&mut app, Action::NextField).is_empty());
+    // The endpoint refused the new forms: it keeps the old ones, and says so.
+    update(
+        &mut app,
+        Action::ServeReconfigured(Err("vonage: the role 'x' is unknown".into())),
+    );
+    let status = app.status.clone().unwrap();
+    assert!(status.error);
+    assert_eq!(
+        status.text,
+        "the endpoint keeps its settings: vonage: the role 'x' is unknown"
+    );
+    // An input that does not parse is not sent at all.
+    update(&mut app, Action::PreviousPlatform);
+    focus(&mut app, Row::Field(Field::Expiry));
+    update(&mut app, Action::Activate);
+    assert!(update(&mut app, Action::Insert('z')).is_empty());
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("the endpoint keeps its settings: fix the zoom expiry"),
+        "{:?}",
+        app.status
+    );
+}
+
+#[test]
+fn requests_are_listed_newest_first_and_kept_to_a_bound() {
+    let mut app = serving();
+    update(&mut app, Action::ServeRequests(requests()));
+    let routes: Vec<&str> = app.requests.iter().map(|r| r.route.as_str()).collect();
+    assert_eq!(
+        routes,
+        ["/relaybox/auth", "/vonage/token", "/relaybox/auth", "/zoom"]
+    );
+    assert!(app.status.is_some(), "a drain does not clear the status");
+    // With the pane focused, the selected request stays selected as new ones arrive.
+    update(&mut app, Action::FocusRequests);
+    run(&mut app, [Action::SelectDown, Action::SelectDown]);
+    assert_eq!(app.requests[app.selected_request].route, "/relaybox/auth");
+    update(
+        &mut app,
+        Action::ServeRequests(vec![record(
+            40,
+            "POST",
+            "/opentok/token",
+            None,
+            200,
+            Some(60),
+        )]),
+    );
+    assert_eq!(app.requests[0].route, "/opentok/token");
+    assert_eq!(app.selected_request, 3);
+    let many: Vec<RequestRecord> = (0..REQUESTS_KEPT as i64 + 50)
+        .map(|n| record(100 + n, "GET", "/healthz", None, 200, None))
+        .collect();
+    update(&mut app, Action::ServeRequests(many));
+    assert_eq!(app.requests.len(), REQUESTS_KEPT);
+    assert_eq!(
+        app.requests[0].at,
+        start() + TimeDelta::seconds(100 + REQUESTS_KEPT as i64 + 49)
+    );
+    assert_eq!(app.selected_request, REQUESTS_KEPT - 1);
+}
+
+#[test]
+fn enter_on_a_request_inspects_its_token_like_a_paste() {
+    // A real Relaybox token, minted by the app's own form with a client id.
+    let mut minter = app();
+    update(&mut minter, Action::PreviousPlatform);
+    focus(&mut minter, Row::Field(Field::ClientId));
+    run(&mut minter, [Action::Activate, Action::ClearToStart]);
+    run(&mut minter, typing("alice"));
+    let mut served = record(5, "GET", "/relaybox/auth", Some("alice"), 200, Some(900));
+    served.token = Some(token(&minter));
+    let mut refused = record(9, "GET", "/relaybox/auth", None, 400, None);
+    refused.error = Some("clientId: must not be empty".into());
+
+    let mut app = serving();
+    update(
+        &mut app,
+        Action::ServeRequests(vec![served.clone(), refused]),
+    );
+    update(&mut app, Action::FocusRequests);
+    assert_eq!(app.pane, Pane::Requests);
+    update(&mut app, Action::InspectRequest);
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "GET /relaybox/auth got no token (400): clientId: must not be empty"
+    );
+    update(&mut app, Action::SelectDown);
+    update(&mut app, Action::InspectRequest);
+    assert_eq!(app.current().platform.id(), "relaybox");
+    assert_eq!(app.current().form.client_id, "alice");
+    let view = app.shown.as_ref().unwrap();
+    assert_eq!(view.origin, Origin::Inspected { known: true });
+    assert_eq!(Some(&view.report.token), served.token.as_ref());
+    assert_eq!(view.report.signature, Signature::Valid);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("inspected a relaybox token")
+    );
+}
+
+#[test]
+fn s_and_the_requests_pane_through_the_key_table() {
+    let mut app = app();
+    let key = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let enter = Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(to_action(&app, key('s')), Some(Action::ToggleServe));
+    assert_eq!(to_action(&app, key('R')), Some(Action::FocusRequests));
+    update(&mut app, Action::FocusRequests);
+    assert_eq!(app.pane, Pane::Form, "no requests pane yet");
+    let cycle = |app: &mut App| {
+        let mut panes = Vec::new();
+        for _ in 0..5 {
+            update(app, Action::NextPane);
+            panes.push(app.pane);
+        }
+        panes
+    };
+    use Pane::*;
+    assert_eq!(cycle(&mut app), [Token, Claims, Findings, Form, Token]);
+    update(&mut app, Action::Back);
+    update(&mut app, Action::ToggleServe);
+    update(&mut app, Action::ServeStarted(Ok(URL.into())));
+    update(&mut app, Action::Back);
+    assert_eq!(cycle(&mut app), [Token, Claims, Findings, Requests, Form]);
+    update(&mut app, Action::FocusRequests);
+    assert_eq!(to_action(&app, enter.clone()), Some(Action::InspectRequest));
+    update(&mut app, Action::Back);
+    update(&mut app, Action::NextField);
+    update(&mut app, Action::Activate);
+    assert_eq!(
+        to_action(&app, key('s')),
+        Some(Action::Insert('s')),
+        "typed while editing"
+    );
+}
+
+#[test]
+fn clicks_on_the_requests_pane_select_a_request() {
+    let mut app = serving();
+    update(&mut app, Action::ServeRequests(requests()));
+    update(
+        &mut app,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let screen = screen(&app, 120, 40);
+    let row = screen
+        .lines()
+        .position(|l| l.contains("short-lived"))
+        .unwrap() as u16;
+    update(&mut app, Action::Click { column: 80, row });
+    assert_eq!(app.pane, Pane::Requests);
+    assert_eq!(
+        app.requests[app.selected_request].client_id.as_deref(),
+        Some("short-lived")
+    );
+}
+
 /// Events from a script; when it runs out the loop sees timeouts (ticks).
 struct Script(VecDeque<Event>);
 
@@ -557,7 +901,9 @@ fn the_real_loop_runs_on_a_test_backend_and_copies_through_its_sinks() {
         key('q'),
     ]));
     let mut memory = MemoryClipboard::default();
-    run_loop(&mut terminal, &mut app, &mut events, &mut [&mut memory]).unwrap();
+    let mut edge = Edge::new(vec![&mut memory]);
+    run_loop(&mut terminal, &mut app, &mut events, &mut edge).unwrap();
+    drop(edge);
     assert!(app.quit);
     assert_eq!(memory.copied.len(), 1);
     let copied = tokenbench::token::inspect(&memory.copied[0]).unwrap();
@@ -618,6 +964,47 @@ fn snapshot_of_inspect() {
     snapshot("inspected_zoom", &app);
 }
 
+/// Serving, 30 s after the start, with [`requests`] listed and the pane focused on the second.
+fn serving_with_requests() -> App {
+    let mut app = serving();
+    app.clock.advance_source(TimeDelta::seconds(30));
+    update(&mut app, Action::Tick);
+    update(&mut app, Action::ServeRequests(requests()));
+    run(&mut app, [Action::FocusRequests, Action::SelectDown]);
+    app
+}
+
+#[test]
+fn snapshot_of_the_requests_pane() {
+    snapshot("serving_no_requests", &serving());
+    let mut app = serving_with_requests();
+    snapshot("serving_requests", &app);
+    run(&mut app, [Action::ToggleServe, Action::ServeStopped]);
+    snapshot("stopped_requests", &app);
+}
+
+#[test]
+fn request_statuses_are_coloured() {
+    let app = serving_with_requests();
+    let terminal = render(&app, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let theme = ui::theme::Theme::of(&app);
+    // The colour of the first cell of `needle` on screen.
+    let colour_of = |needle: &str| {
+        (0..buffer.area.height)
+            .find_map(|y| {
+                let row: String = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect();
+                row.find(needle)
+                    .map(|at| buffer[(row[..at].chars().count() as u16, y)].fg)
+            })
+            .unwrap()
+    };
+    assert_eq!(colour_of("200  in 14m"), theme.ok.fg.unwrap());
+    assert_eq!(colour_of("400  role"), theme.error.fg.unwrap());
+}
+
 #[test]
 fn snapshot_of_an_expired_token() {
     let mut app = app();
@@ -662,7 +1049,7 @@ fn no_color_draws_without_colours() {
 #[test]
 fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
     let mut apps: Vec<App> = Vec::new();
-    for setup in 0..6 {
+    for setup in 0..7 {
         let mut app = app();
         match setup {
             1 => run(&mut app, [Action::NextPlatform]),
@@ -689,6 +1076,10 @@ fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
                     Action::FocusFindings,
                 ],
             ),
+            6 => {
+                app = serving_with_requests();
+                Vec::new()
+            }
             _ => Vec::new(),
         };
         apps.push(app);
@@ -696,7 +1087,8 @@ fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
     let mut terminal = Terminal::new(TestBackend::new(1, 1)).unwrap();
     for width in 1..=200u16 {
         for height in 1..=60u16 {
-            let app = &mut apps[usize::from(width + height) % 6];
+            let count = apps.len();
+            let app = &mut apps[usize::from(width + height) % count];
             update(app, Action::Resize { width, height });
             terminal.backend_mut().resize(width, height);
             terminal

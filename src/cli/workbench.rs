@@ -20,6 +20,9 @@ pub struct TuiArgs {
     /// Start the clock at this time (RFC 3339 or unix seconds); it runs from there.
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
+    /// The loopback port `s` serves the local auth endpoint on: 8787 unless told (0 picks a free one).
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
 }
 
 pub fn run(args: TuiArgs) -> Result<Outcome, UsageError> {
@@ -65,6 +68,7 @@ fn config(args: TuiArgs) -> Result<AppConfig, UsageError> {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         size: (80, 24),
         env: |name| std::env::var(name).ok(),
+        serve_port: args.port.unwrap_or(crate::serve::DEFAULT_PORT),
     })
 }
 
@@ -131,5 +135,14 @@ mod tests {
             "{}",
             error.0
         );
+    }
+
+    #[test]
+    fn the_endpoint_port_is_8787_unless_told() {
+        let default = config_of(&["tokenbench", "tui"]).unwrap_or_else(|e| panic!("{}", e.0));
+        assert_eq!(default.serve_port, crate::serve::DEFAULT_PORT);
+        let any =
+            config_of(&["tokenbench", "tui", "--port", "0"]).unwrap_or_else(|e| panic!("{}", e.0));
+        assert_eq!(any.serve_port, 0);
     }
 }

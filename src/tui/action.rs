@@ -1,8 +1,11 @@
 //! The one currency of the workbench: everything that can happen becomes an [`Action`], and
 //! everything the workbench asks of the outside world is an [`Effect`].
 
-/// What the user (or the clock, or the terminal) asked for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+use crate::clock::Clock;
+use crate::serve::{RequestRecord, ServeConfig};
+
+/// What the user (or the clock, or the terminal, or the endpoint) asked for.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     Quit,
     NextPlatform,
@@ -42,15 +45,27 @@ pub enum Action {
     ToggleLocalTime,
     ToggleHelp,
     CloseHelp,
-    /// Focus the next pane (form → token → claims → findings).
+    /// Focus the next pane (form → token → claims → findings → requests, when shown).
     NextPane,
     FocusFindings,
+    FocusRequests,
     /// Back to the form from any pane; from an inspected token, back to the minted one.
     Back,
     SelectUp,
     SelectDown,
     /// Enter on a finding: focus the field it names.
     GoToFinding,
+    /// Start the local auth endpoint with the forms, or stop it.
+    ToggleServe,
+    /// The endpoint listens at this base URL, or could not start (why, in one sentence).
+    ServeStarted(Result<String, String>),
+    ServeStopped,
+    /// The endpoint took the new forms, or refused them (it keeps the old ones).
+    ServeReconfigured(Result<(), String>),
+    /// Requests the endpoint answered since the last tick, oldest first.
+    ServeRequests(Vec<RequestRecord>),
+    /// Enter on a request: inspect the token it returned.
+    InspectRequest,
     Click {
         column: u16,
         row: u16,
@@ -89,7 +104,20 @@ pub struct CopyReport {
 }
 
 /// A request to the outside world, run at the edge of the loop.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Effect {
-    Copy { what: CopyWhat, text: String },
+    Copy {
+        what: CopyWhat,
+        text: String,
+    },
+    /// Listen on loopback at `port` (0: any free port) and mint with `config`.
+    StartServe {
+        config: ServeConfig,
+        port: u16,
+    },
+    StopServe,
+    /// The forms changed while serving: the requests that follow get the new ones.
+    ReconfigureServe(ServeConfig),
+    /// The workbench's clock changed (speed, pause, jump): the endpoint mints on it too.
+    SetServeClock(Clock),
 }

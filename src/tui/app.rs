@@ -17,7 +17,11 @@ use crate::findings::{Field, Severity};
 use crate::platform::{self, CredentialSource, Credentials, Form, MintContext, Platform};
 use crate::report::{self, KeyChoice, Report};
 use crate::secret::{self, Secret};
+use crate::serve::{self, PlatformConfig, RequestRecord, ServeConfig};
 use crate::token::{self, Signer};
+
+/// The requests pane keeps this many, newest first; older ones go.
+pub const REQUESTS_KEPT: usize = 200;
 
 /// How the workbench starts: one form and credentials per platform, in [`platform::ALL`] order.
 pub struct AppConfig {
@@ -32,6 +36,8 @@ pub struct AppConfig {
     pub size: (u16, u16),
     /// Where `env:NAME` secrets typed in the form are read.
     pub env: fn(&str) -> Option<String>,
+    /// The loopback port `s` serves on; 0 picks a free one.
+    pub serve_port: u16,
 }
 
 impl AppConfig {
@@ -48,6 +54,7 @@ impl AppConfig {
             no_color: false,
             size: (120, 40),
             env: |_| None,
+            serve_port: serve::DEFAULT_PORT,
         }
     }
 }
@@ -369,6 +376,20 @@ pub enum Pane {
     Token,
     Claims,
     Findings,
+    Requests,
+}
+
+/// The local auth endpoint, as the workbench knows it; the server itself lives at the edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Stopped,
+    /// Asked to start; the edge answers with [`Action::ServeStarted`].
+    Starting,
+    Serving {
+        url: String,
+    },
+    /// Asked to stop; the edge answers with [`Action::ServeStopped`].
+    Stopping,
 }
 
 /// A text being typed, with its cursor (in characters).
@@ -495,6 +516,13 @@ pub struct App {
     pub selected_finding: usize,
     /// Scroll offset of the token and claims panes.
     pub scroll: u16,
+    pub endpoint: Endpoint,
+    pub serve_port: u16,
+    /// The requests the endpoint answered, newest first, at most [`REQUESTS_KEPT`].
+    pub requests: Vec<RequestRecord>,
+    pub selected_request: usize,
+    /// An input changed since the endpoint was last given the forms.
+    forms_changed: bool,
     pub quit: bool,
 }
 
@@ -524,6 +552,11 @@ impl App {
             size: config.size,
             selected_finding: 0,
             scroll: 0,
+            endpoint: Endpoint::Stopped,
+            serve_port: config.serve_port,
+            requests: Vec::new(),
+            selected_request: 0,
+            forms_changed: false,
             quit: false,
         };
         app.remint();
@@ -545,6 +578,12 @@ impl App {
         self.selected_finding = 0;
     }
 
+    /// An input of a form changed: mint again, and let the endpoint know.
+    fn input_changed(&mut self) {
+        self.forms_changed = true;
+        self.remint();
+    }
+
     /// The key-table contexts in effect, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
         match &self.mode {
@@ -558,6 +597,7 @@ impl App {
                 Pane::Form => vec![Context::Form, Context::Global],
                 Pane::Findings => vec![Context::Findings, Context::Global],
                 Pane::Token | Pane::Claims => vec![Context::Scroll, Context::Global],
+                Pane::Requests => vec![Context::Requests, Context::Global],
             },
         }
     }
@@ -614,7 +654,7 @@ impl App {
                     .position(|r| *r == Row::Room(index))
                     .unwrap_or(0);
                 self.mode = Mode::Editing(TextInput::at_end(format!("room-{}", index + 1)));
-                self.remint();
+                self.input_changed();
             }
         }
     }
@@ -647,7 +687,7 @@ impl App {
             }
             _ => return,
         }
-        self.remint();
+        self.input_changed();
     }
 
     fn toggle_operation(&mut self) {
@@ -673,7 +713,7 @@ impl App {
             };
             permission.operations.sort_by_key(rank);
         }
-        self.remint();
+        self.input_changed();
     }
 
     fn remove_room(&mut self) {
@@ -681,7 +721,7 @@ impl App {
         if let Row::Room(index) = state.current_row() {
             state.form.permissions.remove(index);
             state.row = state.row.min(state.rows().len() - 1);
-            self.remint();
+            self.input_changed();
         }
     }
 
@@ -697,7 +737,7 @@ impl App {
         let state = &mut self.platforms[self.active];
         let row = state.current_row();
         state.set_text(row, &text, env);
-        self.remint();
+        self.input_changed();
     }
 
     /// Decodes and checks a token given to inspect; a token of a known platform fills its form.
@@ -816,6 +856,123 @@ impl App {
         self.set_status(text, worked.is_empty());
     }
 
+    /// Whether the requests pane is on screen: while the endpoint runs, or while it has rows.
+    pub fn requests_shown(&self) -> bool {
+        self.endpoint != Endpoint::Stopped || !self.requests.is_empty()
+    }
+
+    /// What the endpoint mints with: every tab's form and credentials, on the workbench's clock.
+    /// An input that does not parse stops it, as it stops minting.
+    pub fn serve_config(&self) -> Result<ServeConfig, String> {
+        let mut config = ServeConfig::demo(self.clock.clone());
+        for state in &self.platforms {
+            let id = state.platform.id();
+            if let Some((field, error)) = state.input_errors.first() {
+                return Err(format!("fix the {id} {}: {error}", field.label()));
+            }
+            let (Some(target), Some(credentials)) = (config.platform_mut(id), state.credentials())
+            else {
+                continue;
+            };
+            *target = PlatformConfig {
+                form: state.form.clone(),
+                credentials,
+            };
+        }
+        Ok(config)
+    }
+
+    fn toggle_serve(&mut self) -> Vec<Effect> {
+        match self.endpoint {
+            Endpoint::Stopped => match self.serve_config() {
+                Ok(config) => {
+                    self.endpoint = Endpoint::Starting;
+                    self.forms_changed = false;
+                    vec![Effect::StartServe {
+                        config,
+                        port: self.serve_port,
+                    }]
+                }
+                Err(error) => {
+                    self.set_status(format!("the endpoint did not start: {error}"), true);
+                    Vec::new()
+                }
+            },
+            Endpoint::Serving { .. } => {
+                self.endpoint = Endpoint::Stopping;
+                vec![Effect::StopServe]
+            }
+            Endpoint::Starting | Endpoint::Stopping => Vec::new(),
+        }
+    }
+
+    fn serve_started(&mut self, result: Result<String, String>) {
+        match result {
+            Ok(url) => {
+                let routes: Vec<String> = serve::ROUTES
+                    .iter()
+                    .filter(|(_, _, platform)| platform.is_some())
+                    .map(|(method, path, _)| format!("{method} {path}"))
+                    .collect();
+                self.set_status(format!("serving on {url}: {}", routes.join(", ")), false);
+                self.endpoint = Endpoint::Serving { url };
+            }
+            Err(error) => {
+                self.set_status(format!("the endpoint did not start: {error}"), true);
+                self.endpoint = Endpoint::Stopped;
+            }
+        }
+    }
+
+    /// The forms changed while serving: the endpoint gets them, unless one does not parse.
+    fn reconfigure_serve(&mut self) -> Vec<Effect> {
+        if !matches!(self.endpoint, Endpoint::Serving { .. }) || !self.forms_changed {
+            return Vec::new();
+        }
+        self.forms_changed = false;
+        match self.serve_config() {
+            Ok(config) => vec![Effect::ReconfigureServe(config)],
+            Err(error) => {
+                self.set_status(format!("the endpoint keeps its settings: {error}"), true);
+                Vec::new()
+            }
+        }
+    }
+
+    /// New requests go on top. While the pane has focus the selected request stays selected;
+    /// else the selection is the newest.
+    fn add_requests(&mut self, records: Vec<RequestRecord>) {
+        let count = records.len();
+        self.requests.splice(0..0, records.into_iter().rev());
+        self.requests.truncate(REQUESTS_KEPT);
+        self.selected_request = if self.pane == Pane::Requests {
+            self.selected_request + count
+        } else {
+            0
+        };
+        self.selected_request = self
+            .selected_request
+            .min(self.requests.len().saturating_sub(1));
+    }
+
+    /// Enter on a request: its token goes through inspect, as if pasted.
+    fn inspect_request(&mut self) {
+        let Some(record) = self.requests.get(self.selected_request) else {
+            return;
+        };
+        match record.token.clone() {
+            Some(token) => self.inspect(&token),
+            None => {
+                let why = record.error.as_deref().unwrap_or("no token in the answer");
+                let text = format!(
+                    "{} {} got no token ({}): {why}",
+                    record.method, record.route, record.status
+                );
+                self.set_status(text, false);
+            }
+        }
+    }
+
     fn go_to_finding(&mut self) {
         let Ok(view) = &self.shown else { return };
         let Some(finding) = view.report.findings.get(self.selected_finding) else {
@@ -865,6 +1022,11 @@ impl App {
                 self.pane = Pane::Findings;
                 self.selected_finding = index;
             }
+            Some(Target::Request(index)) => {
+                self.end_edit();
+                self.pane = Pane::Requests;
+                self.selected_request = index;
+            }
             Some(Target::Pane(pane)) => {
                 self.end_edit();
                 self.pane = pane;
@@ -897,6 +1059,14 @@ impl App {
                 }
             }
             Pane::Token | Pane::Claims => self.scroll = step(self.scroll),
+            Pane::Requests => {
+                let last = self.requests.len().saturating_sub(1);
+                self.selected_request = if down {
+                    (self.selected_request + 1).min(last)
+                } else {
+                    self.selected_request.saturating_sub(1)
+                };
+            }
             Pane::Form => {}
         }
     }
@@ -904,10 +1074,20 @@ impl App {
 
 /// The only place the workbench's state changes. Returns what the edge must do.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut effects = apply(app, action);
+    effects.extend(app.reconfigure_serve());
+    effects
+}
+
+fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     // A status message lasts until the user does something else.
     if !matches!(
         action,
-        Action::Tick | Action::Resize { .. } | Action::Copied(_)
+        Action::Tick
+            | Action::Resize { .. }
+            | Action::Copied(_)
+            | Action::ServeRequests(_)
+            | Action::ServeReconfigured(Ok(()))
     ) {
         app.status = None;
     }
@@ -993,11 +1173,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Pane::Form => Pane::Token,
                 Pane::Token => Pane::Claims,
                 Pane::Claims => Pane::Findings,
-                Pane::Findings => Pane::Form,
+                Pane::Findings if app.requests_shown() => Pane::Requests,
+                Pane::Findings | Pane::Requests => Pane::Form,
             };
             app.scroll = 0;
         }
         Action::FocusFindings => app.pane = Pane::Findings,
+        Action::FocusRequests if app.requests_shown() => app.pane = Pane::Requests,
+        Action::FocusRequests => app.set_status("no requests yet: s starts the endpoint", false),
         Action::Back => {
             if app.pane != Pane::Form {
                 app.pane = Pane::Form;
@@ -1010,6 +1193,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SelectDown => app.select(true),
         Action::GoToFinding => app.go_to_finding(),
         Action::Click { column, row } => app.click(column, row),
+        Action::ToggleServe => return app.toggle_serve(),
+        Action::ServeStarted(result) => app.serve_started(result),
+        Action::ServeStopped => {
+            app.endpoint = Endpoint::Stopped;
+            app.set_status("endpoint stopped", false);
+            if app.pane == Pane::Requests && !app.requests_shown() {
+                app.pane = Pane::Form;
+            }
+        }
+        Action::ServeReconfigured(Ok(())) => {}
+        Action::ServeReconfigured(Err(error)) => {
+            app.set_status(format!("the endpoint keeps its settings: {error}"), true)
+        }
+        Action::ServeRequests(records) => app.add_requests(records),
+        Action::InspectRequest => app.inspect_request(),
     }
     Vec::new()
 }

@@ -23,6 +23,8 @@ pub enum Context {
     Findings,
     /// The token or claims pane.
     Scroll,
+    /// The requests pane of the local auth endpoint.
+    Requests,
     Help,
 }
 
@@ -36,6 +38,7 @@ impl Context {
             Context::Inspect => "Inspect box",
             Context::Findings => "Findings",
             Context::Scroll => "Token and claims panes",
+            Context::Requests => "Requests to the endpoint",
             Context::Help => "Help",
         }
     }
@@ -325,6 +328,28 @@ pub static KEYS: &[Binding] = &[
         "scroll up"
     ),
     bind!(
+        Requests,
+        [key(KeyCode::Down), ch('j')],
+        "↓",
+        Action::SelectDown,
+        "older request"
+    ),
+    bind!(
+        Requests,
+        [key(KeyCode::Up), ch('k')],
+        "↑",
+        Action::SelectUp,
+        "newer request"
+    ),
+    bind!(
+        Requests,
+        [key(KeyCode::Enter)],
+        "Enter",
+        Action::InspectRequest,
+        "inspect the token the request got",
+        "inspect token"
+    ),
+    bind!(
         Global,
         [ch('p')],
         "p",
@@ -364,6 +389,14 @@ pub static KEYS: &[Binding] = &[
     ),
     bind!(
         Global,
+        [ch('s')],
+        "s",
+        Action::ToggleServe,
+        "serve these forms on a local auth endpoint, or stop it",
+        "serve"
+    ),
+    bind!(
+        Global,
         [ch('r')],
         "r",
         Action::ToggleReveal,
@@ -390,6 +423,13 @@ pub static KEYS: &[Binding] = &[
         "f",
         Action::FocusFindings,
         "go to the findings"
+    ),
+    bind!(
+        Global,
+        [ch('R')],
+        "R",
+        Action::FocusRequests,
+        "go to the requests the endpoint answered"
     ),
     bind!(
         Global,

@@ -2,8 +2,9 @@
 //! and findings change as you type.
 //!
 //! One loop ([`run_loop`]): an event becomes an [`Action`] through the key table, [`update`]
-//! changes the [`App`] and returns [`Effect`]s, the edge runs them, [`ui::draw`] paints. The loop
-//! is generic over the ratatui backend, so tests drive the real app on a `TestBackend`.
+//! changes the [`App`] and returns [`Effect`]s, the [`Edge`] runs them (and reports back with
+//! actions), [`ui::draw`] paints. The loop is generic over the ratatui backend, so tests drive
+//! the real app on a `TestBackend`.
 
 pub mod action;
 pub mod app;
@@ -12,6 +13,7 @@ pub mod event;
 pub mod keymap;
 pub mod ui;
 
+use std::collections::VecDeque;
 use std::io::{self, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -24,6 +26,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 
+use crate::serve::{self, ServeHandle, ServeOptions};
 pub use action::{Action, CopyReport, CopyWhat, Effect};
 pub use app::{App, AppConfig, update};
 use clipboard::{ClipboardSink, Osc52, SystemClipboard, copy_all};
@@ -45,14 +48,86 @@ pub fn run(config: AppConfig) -> Result<(), String> {
     let mut app = App::new(config);
     let mut osc52 = Osc52::new(io::stdout());
     let mut system = SystemClipboard::default();
+    let mut edge = Edge::new(vec![&mut osc52, &mut system]);
     let result = run_loop(
         &mut terminal.terminal,
         &mut app,
         &mut TerminalEvents,
-        &mut [&mut osc52, &mut system],
+        &mut edge,
     );
     drop(terminal);
+    // Dropping the edge stops the endpoint, if it still runs.
+    drop(edge);
     result.map_err(|e| format!("the terminal failed: {e}"))
+}
+
+/// The outside world the loop talks to: the clipboard paths, and the local auth endpoint while
+/// it runs. It outlives [`run_loop`]; dropping it stops the endpoint.
+pub struct Edge<'a> {
+    sinks: Vec<&'a mut dyn ClipboardSink>,
+    endpoint: Option<ServeHandle>,
+}
+
+impl<'a> Edge<'a> {
+    pub fn new(sinks: Vec<&'a mut dyn ClipboardSink>) -> Self {
+        Edge {
+            sinks,
+            endpoint: None,
+        }
+    }
+
+    /// Runs one effect; what came of it, as an action for [`update`].
+    pub fn run(&mut self, effect: Effect) -> Option<Action> {
+        match effect {
+            Effect::Copy { what, text } => {
+                Some(Action::Copied(copy_all(&mut self.sinks, what, &text)))
+            }
+            Effect::StartServe { config, port } => {
+                // One endpoint at a time: a second start replaces the first.
+                self.stop_endpoint();
+                let started = serve::start(config, ServeOptions::local(port));
+                let url = started.as_ref().map(ServeHandle::url).map_err(Clone::clone);
+                self.endpoint = started.ok();
+                Some(Action::ServeStarted(url))
+            }
+            Effect::StopServe => {
+                self.stop_endpoint();
+                Some(Action::ServeStopped)
+            }
+            Effect::ReconfigureServe(config) => {
+                let handle = self.endpoint.as_ref()?;
+                Some(Action::ServeReconfigured(handle.reconfigure(config)))
+            }
+            Effect::SetServeClock(clock) => {
+                if let Some(handle) = &self.endpoint {
+                    handle.set_clock(clock);
+                }
+                None
+            }
+        }
+    }
+
+    /// The requests the endpoint answered since the last call, if it runs and there are any.
+    pub fn poll(&mut self) -> Option<Action> {
+        let records = self.endpoint.as_ref()?.drain_requests();
+        (!records.is_empty()).then_some(Action::ServeRequests(records))
+    }
+
+    fn stop_endpoint(&mut self) {
+        if let Some(handle) = self.endpoint.take() {
+            handle.stop();
+        }
+    }
+}
+
+/// Updates the app with `action`, runs the effects it asks for, and feeds their outcomes back.
+fn dispatch(app: &mut App, edge: &mut Edge, action: Action) {
+    let mut pending = VecDeque::from([action]);
+    while let Some(action) = pending.pop_front() {
+        for effect in update(app, action) {
+            pending.extend(edge.run(effect));
+        }
+    }
 }
 
 /// The main loop: draw when something changed, wait for an event or the next tick, update.
@@ -60,7 +135,7 @@ pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     events: &mut dyn EventSource,
-    sinks: &mut [&mut dyn ClipboardSink],
+    edge: &mut Edge,
 ) -> io::Result<()> {
     let mut dirty = true;
     let mut deadline = Instant::now() + until_next_tick(app);
@@ -74,25 +149,19 @@ pub fn run_loop<B: Backend>(
         let timeout = deadline.saturating_duration_since(Instant::now());
         let action = events.next(timeout)?.and_then(|e| event::to_action(app, e));
         if Instant::now() >= deadline {
-            update(app, Action::Tick);
+            dispatch(app, edge, Action::Tick);
+            if let Some(requests) = edge.poll() {
+                dispatch(app, edge, requests);
+            }
             deadline = Instant::now() + until_next_tick(app);
             dirty = true;
         }
         if let Some(action) = action {
-            for effect in update(app, action) {
-                let report = run_effect(effect, sinks);
-                update(app, Action::Copied(report));
-            }
+            dispatch(app, edge, action);
             dirty = true;
         }
     }
     Ok(())
-}
-
-fn run_effect(effect: Effect, sinks: &mut [&mut dyn ClipboardSink]) -> CopyReport {
-    match effect {
-        Effect::Copy { what, text } => copy_all(sinks, what, &text),
-    }
 }
 
 /// Time to the next whole second on the clock, so the countdown turns over on the second; at

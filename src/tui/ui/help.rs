@@ -10,7 +10,7 @@ use super::{centered, pane, render_lines, styled};
 use crate::tui::keymap::{Context, KEYS};
 
 /// The order the help lists the contexts in.
-const ORDER: [Context; 8] = [
+const ORDER: [Context; 9] = [
     Context::Global,
     Context::Form,
     Context::Room,
@@ -18,6 +18,7 @@ const ORDER: [Context; 8] = [
     Context::Findings,
     Context::Scroll,
     Context::Inspect,
+    Context::Requests,
     Context::Help,
 ];
 

@@ -8,6 +8,7 @@ mod findings;
 mod form;
 mod help;
 mod inspect;
+mod requests;
 pub mod theme;
 mod token;
 
@@ -31,6 +32,7 @@ pub struct Areas {
     pub token: Option<Rect>,
     pub claims: Option<Rect>,
     pub findings: Option<Rect>,
+    pub requests: Option<Rect>,
     pub status: Option<Rect>,
     pub footer: Option<Rect>,
 }
@@ -42,6 +44,7 @@ enum Region {
     Token,
     Claims,
     Findings,
+    Requests,
 }
 
 /// One pane of a column: the least height it is useful at, the height it would like, and
@@ -120,6 +123,14 @@ pub fn layout(app: &App, area: Rect) -> Areas {
     let form_want = form::height(app) + 2;
     let findings_want = findings::height(app, body.width.saturating_sub(2)) + 2;
     let lifetime_want = countdown::height(app, body.width.saturating_sub(2)) + 2;
+    let requests_want = requests::height(app) + 2;
+    // The requests pane takes no room until the endpoint has run.
+    let with_requests = |mut slots: Vec<Slot>, requests: Slot| {
+        if app.requests_shown() {
+            slots.push(requests);
+        }
+        slots
+    };
     let placed = if body.width >= 70 {
         let left_width = (body.width * 2 / 5).clamp(34, 52);
         let left = Rect::new(body.x, body.y, left_width, body.height);
@@ -142,27 +153,32 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         );
         placed.extend(stack(
             right,
-            &[
-                slot(Region::Token, 4, token_want.min(right.height / 3), 1),
-                slot(Region::Claims, 4, body.height, 4),
-                slot(Region::Findings, 3, findings_want.min(right.height / 4), 2),
-            ],
+            &with_requests(
+                vec![
+                    slot(Region::Token, 4, token_want.min(right.height / 3), 1),
+                    slot(Region::Claims, 4, body.height, 4),
+                    slot(Region::Findings, 3, findings_want.min(right.height / 4), 2),
+                ],
+                slot(Region::Requests, 3, requests_want.min(right.height / 4), 3),
+            ),
             Region::Claims,
         ));
         placed
     } else {
         let token_want = token::height(app, body.width.saturating_sub(2)) + 2;
-        stack(
-            body,
-            &[
+        let mut slots = with_requests(
+            vec![
                 slot(Region::Form, 3, form_want, 0),
                 slot(Region::Token, 3, token_want.min(body.height / 3), 1),
                 slot(Region::Findings, 3, findings_want.min(body.height / 4), 2),
-                slot(Region::Lifetime, 4, lifetime_want, 3),
-                slot(Region::Claims, 4, body.height, 4),
             ],
-            Region::Claims,
-        )
+            slot(Region::Requests, 3, requests_want.min(body.height / 4), 3),
+        );
+        slots.extend([
+            slot(Region::Lifetime, 4, lifetime_want, 3),
+            slot(Region::Claims, 4, body.height, 4),
+        ]);
+        stack(body, &slots, Region::Claims)
     };
     for (region, rect) in placed {
         let target = match region {
@@ -171,6 +187,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
             Region::Token => &mut areas.token,
             Region::Claims => &mut areas.claims,
             Region::Findings => &mut areas.findings,
+            Region::Requests => &mut areas.requests,
         };
         *target = Some(rect);
     }
@@ -208,6 +225,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if let Some(rect) = areas.findings {
         findings::draw(app, &theme, frame, rect);
     }
+    if let Some(rect) = areas.requests {
+        requests::draw(app, &theme, frame, rect);
+    }
     if let Some(rect) = areas.status {
         draw_status(app, &theme, frame, rect);
     }
@@ -229,6 +249,7 @@ pub enum Target {
     Tab(usize),
     FormRow(usize),
     Finding(usize),
+    Request(usize),
     Pane(Pane),
 }
 
@@ -256,6 +277,13 @@ pub fn hit_test(app: &App, column: u16, row: u16) -> Option<Target> {
             findings::finding_at(app, rect, row)
                 .map(Target::Finding)
                 .unwrap_or(Target::Pane(Pane::Findings)),
+        );
+    }
+    if let Some(rect) = inside(areas.requests) {
+        return Some(
+            requests::request_at(app, rect, row)
+                .map(Target::Request)
+                .unwrap_or(Target::Pane(Pane::Requests)),
         );
     }
     if inside(areas.token).is_some() {
