@@ -1,9 +1,13 @@
 //! The real binary in a real terminal: tmux runs the workbench, types into it, reads the token
-//! it copied through OSC 52 back from tmux's paste buffer, resizes it, and quits it.
+//! it copied through OSC 52 back from tmux's paste buffer, resizes it, and quits it; and serves
+//! the forms from it, calls the endpoint over loopback and sees the request listed.
 //!
 //! Needs tmux (scripts/test installs it). Without it this test fails rather than skips.
 
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tokenbench");
@@ -21,8 +25,14 @@ impl Tmux {
                 "the end-to-end test needs tmux: install it (apt-get install tmux) or run scripts/test"
             ),
         }
+        // One server per test: tests run in parallel.
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
         let tmux = Tmux {
-            socket: format!("tokenbench-e2e-{}", std::process::id()),
+            socket: format!(
+                "tokenbench-e2e-{}-{}",
+                std::process::id(),
+                STARTED.fetch_add(1, Ordering::Relaxed)
+            ),
         };
         let (w, h) = (width.to_string(), height.to_string());
         tmux.run(&[
@@ -93,6 +103,21 @@ impl Tmux {
         panic!("waited in vain for {what}; the screen:\n{}", self.screen());
     }
 
+    /// Waits for the program to exit and be reaped: tmux marks the pane dead when the terminal
+    /// closes, and learns the exit status a moment later.
+    fn wait_for_exit(&self) {
+        self.wait_for("the program to exit", |t| {
+            t.pane("#{pane_dead}") == "1"
+                && !t.pane("#{pane_dead_status}#{pane_dead_signal}").is_empty()
+        });
+        assert_eq!(
+            self.pane("#{pane_dead_signal}"),
+            "",
+            "ended by a signal; the screen:\n{}",
+            self.screen()
+        );
+    }
+
     fn wait_for_text(&self, text: &str) {
         self.wait_for(&format!("'{text}' on screen"), |t| {
             t.screen().contains(text)
@@ -155,9 +180,64 @@ fn edit_copy_resize_and_quit_in_tmux() {
 
     // q quits with status 0 and the terminal is restored.
     tmux.keys(&["q"]);
-    tmux.wait_for("the program to exit", |t| t.pane("#{pane_dead}") == "1");
+    tmux.wait_for_exit();
     assert_eq!(
         tmux.pane("#{pane_dead_status} #{alternate_on} #{mouse_any_flag}"),
         "0 0 0"
     );
+}
+
+/// One raw HTTP/1.1 GET over loopback, as any client would send it; the whole answer.
+fn get(addr: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn serve_from_the_workbench_and_see_the_request_in_tmux() {
+    let tmux = Tmux::start(
+        100,
+        30,
+        &format!("{BIN} tui --now 2026-11-22T10:00:00Z --port 0"),
+    );
+    tmux.wait_for_text("signature valid");
+
+    // s serves the forms; the status line says where (port 0: a free one).
+    tmux.keys(&["s"]);
+    tmux.wait_for_text("serving on http://127.0.0.1:");
+    let screen = tmux.screen();
+    let line = screen
+        .lines()
+        .find(|l| l.starts_with("serving on "))
+        .unwrap();
+    let url = line["serving on ".len()..].split(": ").next().unwrap();
+    let addr: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    assert!(
+        screen.contains(&format!("Requests · {url} · 0")),
+        "{screen}"
+    );
+
+    let answer = get(addr, "/relaybox/auth?clientId=e2e");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    tmux.wait_for_text("GET /relaybox/auth  e2e");
+    assert!(tmux.screen().contains(&format!("Requests · {url} · 1")));
+
+    // s again stops it: the pane keeps the request, nothing listens any more.
+    tmux.keys(&["s"]);
+    tmux.wait_for_text("Requests · endpoint stopped · 1");
+    assert!(TcpStream::connect(addr).is_err(), "{addr} still listens");
+
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+    assert_eq!(tmux.pane("#{pane_dead_status}"), "0");
 }

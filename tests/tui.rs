@@ -1,8 +1,12 @@
 //! The workbench, driven without a terminal: actions in, state and effects out; frames drawn on
 //! a `TestBackend` against a pinned clock and compared with insta snapshots.
 
+#[path = "support/http.rs"]
+mod http;
+
 use std::collections::VecDeque;
 use std::io;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -910,6 +914,153 @@ fn the_real_loop_runs_on_a_test_backend_and_copies_through_its_sinks() {
     assert_eq!(copied.claim_str("tpc").as_deref(), Some("teammeeting2"));
     assert_eq!(app.current().platform.id(), "vonage");
     assert_eq!(app.size, (30, 10));
+}
+
+/// A scripted session for the real loop: events, and pauses until the loop's next tick.
+enum Step {
+    Event(Event),
+    Tick,
+}
+
+struct Session(VecDeque<Step>);
+
+impl EventSource for Session {
+    fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
+        match self.0.pop_front() {
+            Some(Step::Event(event)) => Ok(Some(event)),
+            Some(Step::Tick) => {
+                std::thread::sleep(timeout);
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+fn press(code: KeyCode) -> Step {
+    Step::Event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn address(url: &str) -> SocketAddr {
+    url.trim_start_matches("http://")
+        .parse()
+        .unwrap_or_else(|e| panic!("{url}: {e}"))
+}
+
+#[test]
+fn the_real_loop_serves_on_loopback_lists_a_request_and_inspects_its_token() {
+    let mut config = AppConfig::demo(Clock::manual(start()));
+    config.serve_port = 0;
+    let mut app = App::new(config);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    // The edge outlives a run of the loop: q ends the first run, the endpoint keeps listening.
+    let mut edge = Edge::new(Vec::new());
+    let mut first = Session(VecDeque::from([
+        press(KeyCode::Char('s')),
+        press(KeyCode::Char('q')),
+    ]));
+    run_loop(&mut terminal, &mut app, &mut first, &mut edge).unwrap();
+    let Endpoint::Serving { url } = app.endpoint.clone() else {
+        panic!("not serving: {:?}", app.status)
+    };
+    let addr = address(&url);
+    assert!(addr.ip().is_loopback() && addr.port() != 0, "{addr}");
+    let reply = http::request(addr, http::Call::get("/relaybox/auth?clientId=loop-test"));
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+
+    // Back in the loop: a tick brings the request in; R, Enter inspects it; s stops serving.
+    app.quit = false;
+    let mut second = Session(VecDeque::from([
+        Step::Tick,
+        press(KeyCode::Char('R')),
+        press(KeyCode::Enter),
+        press(KeyCode::Char('s')),
+        press(KeyCode::Char('q')),
+    ]));
+    run_loop(&mut terminal, &mut app, &mut second, &mut edge).unwrap();
+    assert_eq!(app.endpoint, Endpoint::Stopped);
+    let [record] = app.requests.as_slice() else {
+        panic!("{:?}", app.requests)
+    };
+    assert_eq!(
+        (
+            record.route.as_str(),
+            record.client_id.as_deref(),
+            record.status
+        ),
+        ("/relaybox/auth", Some("loop-test"), 200)
+    );
+    let screen = terminal.backend().to_string();
+    assert!(
+        screen.contains("Requests · endpoint stopped · 1"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("GET /relaybox/auth  loop-test  200  in 15m"),
+        "{screen}"
+    );
+    // The token the endpoint returned is the one inspected, and it filled the Relaybox form.
+    let view = app.shown.as_ref().unwrap();
+    assert_eq!(Some(&view.report.token), record.token.as_ref());
+    assert_eq!(view.origin, Origin::Inspected { known: true });
+    assert_eq!(view.report.signature, Signature::Valid);
+    assert_eq!(app.current().platform.id(), "relaybox");
+    assert_eq!(app.current().form.client_id, "loop-test");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "the endpoint stopped listening"
+    );
+}
+
+#[test]
+fn the_edge_reconfigures_the_endpoint_and_moves_its_clock() {
+    let app = app();
+    let config = app.serve_config().unwrap();
+    let mut edge = Edge::new(Vec::new());
+    let started = edge.run(Effect::StartServe {
+        config: config.clone(),
+        port: 0,
+    });
+    let Some(Action::ServeStarted(Ok(url))) = started else {
+        panic!("{started:?}")
+    };
+    let addr = address(&url);
+    assert!(edge.poll().is_none(), "nothing asked yet");
+    // A form that cannot mint is refused; the endpoint keeps the forms it has.
+    let mut broken = config.clone();
+    broken.opentok.form.role = "boss".into();
+    let Some(Action::ServeReconfigured(Err(error))) = edge.run(Effect::ReconfigureServe(broken))
+    else {
+        panic!("a broken form is refused")
+    };
+    assert!(
+        error.starts_with("opentok: 'boss' is not a role"),
+        "{error}"
+    );
+    let later = start() + TimeDelta::minutes(10);
+    assert!(
+        edge.run(Effect::SetServeClock(Clock::manual(later)))
+            .is_none()
+    );
+    let reply = http::request(addr, http::Call::get("/relaybox/auth?clientId=clocked"));
+    assert_eq!(reply.status, 200);
+    let Some(Action::ServeRequests(records)) = edge.poll() else {
+        panic!("the request is drained")
+    };
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].at, later, "minted on the clock it was given");
+    assert_eq!(records[0].expires_at, Some(later + TimeDelta::seconds(900)));
+    assert!(matches!(
+        edge.run(Effect::StopServe),
+        Some(Action::ServeStopped)
+    ));
+    assert!(edge.poll().is_none());
+    assert!(std::net::TcpStream::connect(addr).is_err());
 }
 
 // ---- rendering ----
