@@ -10,6 +10,7 @@ pub mod app;
 pub mod clipboard;
 pub mod event;
 pub mod keymap;
+pub mod lab;
 pub mod ui;
 
 use std::io::{self, IsTerminal, Write};

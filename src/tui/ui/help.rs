@@ -10,13 +10,14 @@ use super::{centered, pane, render_lines, styled};
 use crate::tui::keymap::{Context, KEYS};
 
 /// The order the help lists the contexts in.
-const ORDER: [Context; 8] = [
+const ORDER: [Context; 9] = [
     Context::Global,
     Context::Form,
     Context::Room,
     Context::Editing,
     Context::Findings,
     Context::Scroll,
+    Context::Lab,
     Context::Inspect,
     Context::Help,
 ];
