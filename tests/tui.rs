@@ -739,3 +739,42 @@ fn without_a_terminal_the_workbench_says_what_to_use_instead() {
         .code(2)
         .stderr(predicates::str::contains("the workbench needs a terminal"));
 }
+
+/// The key table as the README shows it, generated from the bindings.
+fn key_table_markdown() -> String {
+    use tokenbench::tui::keymap::{Context, KEYS};
+    let mut out = String::from("| where | keys | does |\n|---|---|---|\n");
+    for context in [
+        Context::Global,
+        Context::Form,
+        Context::Room,
+        Context::Editing,
+        Context::Findings,
+        Context::Scroll,
+        Context::Inspect,
+        Context::Help,
+    ] {
+        for binding in KEYS.iter().filter(|b| b.context == context) {
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                context.title(),
+                binding.label,
+                binding.description
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_documented_key_table_is_the_key_table() {
+    let table = key_table_markdown();
+    let documented = ["README.md", "docs/workbench.md"]
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .any(|text| text.contains(&table));
+    assert!(
+        documented,
+        "README.md or docs/workbench.md should hold the key table:\n{table}"
+    );
+}

@@ -29,7 +29,7 @@ pub enum Context {
 impl Context {
     pub fn title(self) -> &'static str {
         match self {
-            Context::Global => "Anywhere",
+            Context::Global => "Anywhere (not while typing)",
             Context::Form => "Form",
             Context::Room => "Permissions (on a room)",
             Context::Editing => "Editing a field",
@@ -306,7 +306,7 @@ pub static KEYS: &[Binding] = &[
         [key(KeyCode::Enter)],
         "Enter",
         Action::GoToFinding,
-        "edit the field the finding names",
+        "go to the field the finding names",
         "go to field"
     ),
     bind!(
