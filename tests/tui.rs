@@ -928,3 +928,33 @@ fn snapshot_of_the_lab_in_mid_demo() {
     );
     snapshot("lab_relaybox_refresh_fails_then_recovers", &app);
 }
+
+/// The key table as the README shows it, generated from the bindings.
+fn key_table_markdown() -> String {
+    use tokenbench::tui::keymap::{Context, KEYS};
+    let mut out = String::from("| where | keys | does |\n|---|---|---|\n");
+    for context in Context::ALL {
+        for binding in KEYS.iter().filter(|b| b.context == context) {
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                context.title(),
+                binding.label,
+                binding.description
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_documented_key_table_is_the_key_table() {
+    let table = key_table_markdown();
+    let documented = ["README.md", "docs/workbench.md"]
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .any(|text| text.contains(&table));
+    assert!(
+        documented,
+        "README.md or docs/workbench.md should hold the key table:\n{table}"
+    );
+}

@@ -29,9 +29,22 @@ pub enum Context {
 }
 
 impl Context {
+    /// Every context, in the order the help and the README list them.
+    pub const ALL: [Context; 9] = [
+        Context::Global,
+        Context::Form,
+        Context::Room,
+        Context::Editing,
+        Context::Findings,
+        Context::Scroll,
+        Context::Lab,
+        Context::Inspect,
+        Context::Help,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
-            Context::Global => "Anywhere",
+            Context::Global => "Anywhere (not while typing)",
             Context::Form => "Form",
             Context::Room => "Permissions (on a room)",
             Context::Editing => "Editing a field",
@@ -309,7 +322,7 @@ pub static KEYS: &[Binding] = &[
         [key(KeyCode::Enter)],
         "Enter",
         Action::GoToFinding,
-        "edit the field the finding names",
+        "go to the field the finding names",
         "go to field"
     ),
     bind!(
