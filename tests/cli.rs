@@ -10,15 +10,7 @@ const PLATFORMS: [&str; 4] = ["zoom", "vonage", "opentok", "relaybox"];
 /// The binary with no credential variables from the caller's environment.
 fn tokenbench() -> Command {
     let mut cmd = Command::cargo_bin("tokenbench").unwrap();
-    for var in [
-        "ZOOM_VIDEO_SDK_KEY",
-        "ZOOM_VIDEO_SDK_SECRET",
-        "VONAGE_APPLICATION_ID",
-        "VONAGE_PRIVATE_KEY",
-        "OPENTOK_API_KEY",
-        "OPENTOK_API_SECRET",
-        "RELAYBOX_API_KEY",
-    ] {
+    for var in tokenbench::platform::credential_env_vars() {
         cmd.env_remove(var);
     }
     cmd

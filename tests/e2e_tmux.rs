@@ -46,8 +46,6 @@ impl Tmux {
             &h,
             command,
         ]);
-        // Keep the pane after the program exits, to read its exit status and terminal modes.
-        tmux.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
         // Let programs in the pane set tmux's clipboard (a paste buffer) with OSC 52.
         tmux.run(&["set-option", "-s", "set-clipboard", "on"]);
         tmux
@@ -100,20 +98,9 @@ impl Tmux {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("waited in vain for {what}; the screen:\n{}", self.screen());
-    }
-
-    /// Waits for the program to exit and be reaped: tmux marks the pane dead when the terminal
-    /// closes, and learns the exit status a moment later.
-    fn wait_for_exit(&self) {
-        self.wait_for("the program to exit", |t| {
-            t.pane("#{pane_dead}") == "1"
-                && !t.pane("#{pane_dead_status}#{pane_dead_signal}").is_empty()
-        });
-        assert_eq!(
-            self.pane("#{pane_dead_signal}"),
-            "",
-            "ended by a signal; the screen:\n{}",
+        panic!(
+            "waited in vain for {what}; alternate screen, mouse: {}; the screen:\n{}",
+            self.pane("#{alternate_on} #{mouse_any_flag}"),
             self.screen()
         );
     }
@@ -133,7 +120,11 @@ impl Drop for Tmux {
 
 #[test]
 fn edit_copy_resize_and_quit_in_tmux() {
-    let tmux = Tmux::start(100, 30, &format!("{BIN} tui --now 2026-11-22T10:00:00Z"));
+    let tmux = Tmux::start(
+        100,
+        30,
+        &format!("{BIN} tui --now 2026-11-22T10:00:00Z; echo \"exit status $?\"; sleep 60"),
+    );
     tmux.wait_for_text("signature valid");
     assert_eq!(tmux.pane("#{alternate_on} #{mouse_any_flag}"), "1 1");
 
@@ -176,14 +167,17 @@ fn edit_copy_resize_and_quit_in_tmux() {
     std::thread::sleep(Duration::from_millis(300));
     tmux.run(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"]);
     tmux.wait_for_text("signature valid");
-    assert_eq!(tmux.pane("#{pane_dead}"), "0");
+    assert!(!tmux.screen().contains("exit status"), "still running");
 
     // q quits with status 0 and the terminal is restored.
     tmux.keys(&["q"]);
-    tmux.wait_for_exit();
+    // The shell around it prints the exit status (tmux's own pane_dead_status is racy).
+    tmux.wait_for_text("exit status");
+    assert!(tmux.screen().contains("exit status 0"), "{}", tmux.screen());
     assert_eq!(
-        tmux.pane("#{pane_dead_status} #{alternate_on} #{mouse_any_flag}"),
-        "0 0 0"
+        tmux.pane("#{alternate_on} #{mouse_any_flag}"),
+        "0 0",
+        "the terminal is restored"
     );
 }
 
@@ -208,7 +202,9 @@ fn serve_from_the_workbench_and_see_the_request_in_tmux() {
     let tmux = Tmux::start(
         100,
         30,
-        &format!("{BIN} tui --now 2026-11-22T10:00:00Z --port 0"),
+        &format!(
+            "{BIN} tui --now 2026-11-22T10:00:00Z --port 0; echo \"exit status $?\"; sleep 60"
+        ),
     );
     tmux.wait_for_text("signature valid");
 
@@ -238,6 +234,6 @@ fn serve_from_the_workbench_and_see_the_request_in_tmux() {
     assert!(TcpStream::connect(addr).is_err(), "{addr} still listens");
 
     tmux.keys(&["q"]);
-    tmux.wait_for_exit();
-    assert_eq!(tmux.pane("#{pane_dead_status}"), "0");
+    tmux.wait_for_text("exit status");
+    assert!(tmux.screen().contains("exit status 0"), "{}", tmux.screen());
 }

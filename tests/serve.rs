@@ -642,15 +642,7 @@ impl ServeProcess {
         use std::io::BufRead;
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tokenbench"));
         command.arg("serve").args(args);
-        for name in [
-            "ZOOM_VIDEO_SDK_KEY",
-            "ZOOM_VIDEO_SDK_SECRET",
-            "VONAGE_APPLICATION_ID",
-            "VONAGE_PRIVATE_KEY",
-            "OPENTOK_API_KEY",
-            "OPENTOK_API_SECRET",
-            "RELAYBOX_API_KEY",
-        ] {
+        for name in tokenbench::platform::credential_env_vars() {
             command.env_remove(name);
         }
         let mut child = command

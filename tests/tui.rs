@@ -526,8 +526,8 @@ fn help_and_footer_come_from_the_key_table() {
         }
     }
     update(&mut app, Action::ToggleHelp);
-    let help = screen(&app, 120, 60);
-    for binding in tokenbench::tui::keymap::KEYS.iter().take(12) {
+    let help = screen(&app, 120, 110);
+    for binding in tokenbench::tui::keymap::KEYS {
         assert!(
             help.contains(binding.description),
             "{}",
@@ -731,6 +731,26 @@ fn editing_a_field_while_serving_reconfigures_the_endpoint() {
         "{:?}",
         app.status
     );
+}
+
+#[test]
+fn the_clock_keys_move_the_endpoints_clock_while_serving() {
+    let mut app = app();
+    assert!(
+        update(&mut app, Action::ClockJump(60)).is_empty(),
+        "not serving"
+    );
+    let mut app = serving();
+    let effects = update(&mut app, Action::ClockJump(600));
+    let [Effect::SetServeClock(clock)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(clock.now(), start() + TimeDelta::seconds(600));
+    let effects = update(&mut app, Action::ClockPause);
+    let [Effect::SetServeClock(clock)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(clock.is_paused());
 }
 
 #[test]
@@ -1200,7 +1220,7 @@ fn no_color_draws_without_colours() {
 #[test]
 fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
     let mut apps: Vec<App> = Vec::new();
-    for setup in 0..7 {
+    for setup in 0..8 {
         let mut app = app();
         match setup {
             1 => run(&mut app, [Action::NextPlatform]),
@@ -1227,7 +1247,18 @@ fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
                     Action::FocusFindings,
                 ],
             ),
-            6 => {
+            6 => run(
+                &mut app,
+                [
+                    Action::PreviousPlatform,
+                    Action::ToggleLab,
+                    Action::ClockToExpiry,
+                    Action::NextField,
+                    Action::Activate,
+                    Action::Insert('9'),
+                ],
+            ),
+            7 => {
                 app = serving_with_requests();
                 Vec::new()
             }
@@ -1281,4 +1312,212 @@ fn without_a_terminal_the_workbench_says_what_to_use_instead() {
     assert
         .code(2)
         .stderr(predicates::str::contains("the workbench needs a terminal"));
+}
+
+// ---- the lifetime lab and the virtual clock ----
+
+fn rules(app: &App) -> Vec<&'static str> {
+    app.shown
+        .as_ref()
+        .expect("a token is shown")
+        .report
+        .findings
+        .iter()
+        .map(|f| f.rule)
+        .collect()
+}
+
+#[test]
+fn the_virtual_clock_pauses_runs_faster_and_jumps() {
+    let mut app = app();
+    run(&mut app, [Action::ClockFaster, Action::ClockFaster]);
+    assert_eq!(app.clock.speed(), 60);
+    app.clock.advance_source(TimeDelta::seconds(2));
+    update(&mut app, Action::Tick);
+    assert_eq!(app.now, start() + TimeDelta::seconds(120));
+    update(&mut app, Action::ClockPause);
+    app.clock.advance_source(TimeDelta::seconds(5));
+    update(&mut app, Action::Tick);
+    assert_eq!(app.now, start() + TimeDelta::seconds(120), "paused");
+    run(
+        &mut app,
+        [
+            Action::ClockPause,
+            Action::ClockJump(60),
+            Action::ClockJump(600),
+            Action::ClockJump(3600),
+        ],
+    );
+    assert_eq!(app.now, start() + TimeDelta::seconds(120 + 4260));
+    update(&mut app, Action::ClockToExpiry);
+    assert_eq!(
+        app.now,
+        start() + TimeDelta::seconds(7200 - 10),
+        "10 s before the 2 h expiry"
+    );
+    run(&mut app, [Action::ClockSlower, Action::ClockReset]);
+    assert_eq!((app.clock.speed(), app.clock.is_virtual()), (1, false));
+    assert_eq!(app.now, start() + TimeDelta::seconds(7));
+}
+
+#[test]
+fn findings_follow_the_clock_and_the_token_stays_the_same() {
+    let mut app = app();
+    let minted = token(&app);
+    assert!(!rules(&app).contains(&"jwt.expired"));
+    update(&mut app, Action::ClockToExpiry);
+    assert!(!rules(&app).contains(&"jwt.expired"), "10 s left");
+    update(&mut app, Action::ClockJump(10));
+    assert!(rules(&app).contains(&"jwt.expired"), "at exp");
+    assert_eq!(token(&app), minted, "the clock never re-mints");
+    assert!(screen(&app, 120, 40).contains("expired"));
+    update(&mut app, Action::ClockReset);
+    assert!(!rules(&app).contains(&"jwt.expired"));
+    assert_eq!(token(&app), minted);
+}
+
+#[test]
+fn an_inspected_token_expires_on_the_virtual_clock_too() {
+    let mut app = app();
+    let minted = token(&app);
+    run(
+        &mut app,
+        [
+            Action::OpenInspect,
+            Action::Paste(minted.clone()),
+            Action::SubmitInspect,
+        ],
+    );
+    assert_eq!(
+        app.shown.as_ref().unwrap().origin,
+        Origin::Inspected { known: true }
+    );
+    update(&mut app, Action::ClockJump(7200));
+    assert!(rules(&app).contains(&"jwt.expired"));
+    assert_eq!(
+        app.shown.as_ref().unwrap().origin,
+        Origin::Inspected { known: true }
+    );
+}
+
+#[test]
+fn the_lab_edits_its_scenario_like_a_form_and_never_remints() {
+    use tokenbench::lifetime::Model;
+    use tokenbench::tui::keymap::Context;
+    use tokenbench::tui::lab::LabField;
+    let mut app = app();
+    let minted = token(&app);
+    update(&mut app, Action::ToggleLab);
+    assert!(app.lab.open);
+    assert_eq!(app.contexts()[0], Context::Lab);
+    run(
+        &mut app,
+        [Action::NextField, Action::NextField, Action::Activate],
+    );
+    assert!(matches!(app.mode, Mode::Editing(_)));
+    run(&mut app, typing("14m"));
+    update(&mut app, Action::EndEdit);
+    assert_eq!(app.lab.text(LabField::DropAt), "14m");
+    assert_eq!(token(&app), minted);
+    run(
+        &mut app,
+        [Action::PreviousField, Action::PreviousField, Action::Right],
+    );
+    assert_eq!(
+        app.lab.model(Some("zoom")),
+        Some(Model::Vonage),
+        "the model after zoom"
+    );
+    assert!(screen(&app, 120, 40).contains("Timeline · vonage"));
+    update(&mut app, Action::Back);
+    assert!(!app.lab.open);
+    assert_eq!(
+        app.current().form.topic,
+        "teammeeting",
+        "the form was not touched"
+    );
+}
+
+#[test]
+fn the_lab_says_what_happens_now_to_joining_and_connected_clients() {
+    let mut app = app();
+    update(&mut app, Action::ToggleLab);
+    let before = screen(&app, 120, 40);
+    assert!(before.contains("A client joining now"), "{before}");
+    update(&mut app, Action::ClockJump(7200));
+    let after = screen(&app, 120, 40);
+    assert!(after.contains("error 200"), "{after}");
+    assert!(after.contains("A client already connected"));
+}
+
+#[test]
+fn snapshot_of_the_lab_in_mid_demo() {
+    let mut app = app();
+    run(
+        &mut app,
+        [
+            Action::PreviousPlatform,
+            Action::ToggleLab,
+            Action::NextField,
+            Action::NextField,
+            Action::Activate,
+        ],
+    );
+    run(&mut app, typing("16m"));
+    run(
+        &mut app,
+        [
+            Action::EndEdit,
+            Action::NextField,
+            Action::NextField,
+            Action::NextField,
+            Action::Activate,
+        ],
+    );
+    run(&mut app, typing("870s"));
+    run(
+        &mut app,
+        [Action::EndEdit, Action::NextField, Action::Activate],
+    );
+    run(&mut app, typing("905s"));
+    run(
+        &mut app,
+        [
+            Action::EndEdit,
+            Action::ClockFaster,
+            Action::ClockFaster,
+            Action::ClockJump(895),
+        ],
+    );
+    snapshot("lab_relaybox_refresh_fails_then_recovers", &app);
+}
+
+/// The key table as the README shows it, generated from the bindings.
+fn key_table_markdown() -> String {
+    use tokenbench::tui::keymap::{Context, KEYS};
+    let mut out = String::from("| where | keys | does |\n|---|---|---|\n");
+    for context in Context::ALL {
+        for binding in KEYS.iter().filter(|b| b.context == context) {
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                context.title(),
+                binding.label,
+                binding.description
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_documented_key_table_is_the_key_table() {
+    let table = key_table_markdown();
+    let documented = ["README.md", "docs/workbench.md"]
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .any(|text| text.contains(&table));
+    assert!(
+        documented,
+        "README.md or docs/workbench.md should hold the key table:\n{table}"
+    );
 }

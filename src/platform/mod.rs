@@ -32,6 +32,16 @@ pub fn ids() -> Vec<&'static str> {
     ALL.iter().map(|p| p.id()).collect()
 }
 
+/// Every credential environment variable of every platform (tests clear them all).
+pub fn credential_env_vars() -> Vec<&'static str> {
+    ALL.iter()
+        .flat_map(|p| {
+            let vars = p.env_vars();
+            vars.key.into_iter().chain([vars.secret])
+        })
+        .collect()
+}
+
 /// The platform a decoded token most likely belongs to.
 pub fn detect(decoded: &Decoded) -> Option<&'static dyn Platform> {
     ALL.iter().copied().find(|p| p.recognizes(decoded))

@@ -76,6 +76,16 @@ pub enum Action {
     },
     /// The clock moved: only the countdown and relative times change.
     Tick,
+    /// Open or close the lifetime lab.
+    ToggleLab,
+    /// The virtual clock: pause or resume, one speed slower or faster, a jump by seconds, to
+    /// 10 s before the token's expiry, back to real time at ×1.
+    ClockPause,
+    ClockSlower,
+    ClockFaster,
+    ClockJump(i64),
+    ClockToExpiry,
+    ClockReset,
 }
 
 /// What to copy; also names it in the status line.

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 
 use super::action::{Action, CopyReport, CopyWhat, Effect};
 use super::keymap::Context;
+use super::lab::{Lab, LabField};
 use crate::clock::Clock;
 use crate::duration::Expiry;
 use crate::findings::{Field, Severity};
@@ -284,14 +285,22 @@ impl PlatformState {
             signer,
             &mut MintContext { now, rng: &mut rng },
         )?;
-        let decoded = token::inspect(&text)?;
+        self.check(&text, now)
+    }
+
+    /// Checks a token minted from this tab with the tab's credentials, at `now`.
+    fn check(&self, text: &str, now: DateTime<Utc>) -> Result<TokenView, String> {
+        let credentials = self
+            .credentials()
+            .ok_or("the secret could not be read, so the token cannot be checked")?;
+        let decoded = token::inspect(text)?;
         let key = match self.source {
             // A secret typed here was never on the command line nor a demo: no credential finding.
             None => KeyChoice::Given(&credentials.secret),
             Some(_) => KeyChoice::Minted(&credentials),
         };
         Ok(TokenView::new(
-            &text,
+            text,
             decoded,
             Some(self.platform),
             key,
@@ -523,6 +532,8 @@ pub struct App {
     pub selected_request: usize,
     /// An input changed since the endpoint was last given the forms.
     forms_changed: bool,
+    /// The lifetime lab's scenario, and whether its screen is open.
+    pub lab: Lab,
     pub quit: bool,
 }
 
@@ -557,6 +568,7 @@ impl App {
             requests: Vec::new(),
             selected_request: 0,
             forms_changed: false,
+            lab: Lab::default(),
             quit: false,
         };
         app.remint();
@@ -590,6 +602,7 @@ impl App {
             Mode::Editing(_) => vec![Context::Editing],
             Mode::Inspect { .. } => vec![Context::Inspect],
             Mode::Help { .. } => vec![Context::Help],
+            Mode::Normal if self.lab.open => vec![Context::Lab, Context::Global],
             Mode::Normal => match self.pane {
                 Pane::Form if self.current().current_row().kind() == RowKind::Room => {
                     vec![Context::Room, Context::Form, Context::Global]
@@ -734,6 +747,11 @@ impl App {
             return;
         }
         let text = input.text.clone();
+        if self.lab.open {
+            let field = self.lab.current(self.lab_model());
+            self.lab.set_text(field, &text);
+            return;
+        }
         let state = &mut self.platforms[self.active];
         let row = state.current_row();
         state.set_text(row, &text, env);
@@ -754,11 +772,40 @@ impl App {
         };
         self.mode = Mode::Normal;
         self.now = self.clock.now();
+        let (view, fill) = self.inspected_view(text, decoded);
+        if let Some((index, form)) = fill {
+            self.active = index;
+            self.platforms[index].load(form);
+        }
+        let what = match view.report.platform {
+            Some(id) => format!("a {id} token; its form is filled: edit any field to re-sign"),
+            None => "a token of no known platform (read-only)".to_string(),
+        };
+        self.set_status(
+            format!(
+                "inspected {what}; signature {}",
+                view.report.signature.label()
+            ),
+            false,
+        );
+        self.pane = Pane::Form;
+        self.scroll = 0;
+        self.selected_finding = 0;
+        self.shown = Ok(view);
+    }
+
+    /// The view of an inspected token at `self.now`, and the tab and form it fills when its
+    /// platform is known.
+    fn inspected_view(
+        &self,
+        text: &str,
+        decoded: token::Decoded,
+    ) -> (TokenView, Option<(usize, Form)>) {
         let env = self.env;
         let find = |name: &str| env(name);
         let detected = platform::detect(&decoded);
         let index = detected.and_then(|p| platform::ALL.iter().position(|q| q.id() == p.id()));
-        let view = match (detected, index) {
+        match (detected, index) {
             (Some(platform), Some(index)) => {
                 let form = platform.form_from(&decoded);
                 let state = &self.platforms[index];
@@ -780,34 +827,81 @@ impl App {
                     self.now,
                     Origin::Inspected { known: true },
                 );
-                self.active = index;
-                self.platforms[index].load(form);
-                view
+                (view, Some((index, form)))
             }
-            _ => TokenView::new(
-                text,
-                decoded,
+            _ => (
+                TokenView::new(
+                    text,
+                    decoded,
+                    None,
+                    KeyChoice::Find { env: &find },
+                    self.now,
+                    Origin::Inspected { known: false },
+                ),
                 None,
-                KeyChoice::Find { env: &find },
-                self.now,
-                Origin::Inspected { known: false },
             ),
+        }
+    }
+
+    /// Moves `now` to the clock and, when that crossed the shown token's iat or exp, checks
+    /// the same token again so findings such as `jwt.expired` follow the (virtual) clock.
+    /// Nothing is minted: the token stays the one on screen.
+    fn follow_clock(&mut self) {
+        let before = self.now;
+        self.now = self.clock.now();
+        let Ok(view) = &self.shown else { return };
+        let crossed =
+            |t: Option<DateTime<Utc>>| t.is_some_and(|t| (before >= t) != (self.now >= t));
+        if !(crossed(view.expires_at) || crossed(view.issued_at)) {
+            return;
+        }
+        let text = view.report.token.clone();
+        self.shown = match view.origin {
+            Origin::Minted => self.current().check(&text, self.now),
+            Origin::Inspected { .. } => {
+                token::inspect(&text).map(|decoded| self.inspected_view(&text, decoded).0)
+            }
         };
-        let what = match view.report.platform {
-            Some(id) => format!("a {id} token; its form is filled: edit any field to re-sign"),
-            None => "a token of no known platform (read-only)".to_string(),
-        };
-        self.set_status(
-            format!(
-                "inspected {what}; signature {}",
-                view.report.signature.label()
-            ),
-            false,
-        );
-        self.pane = Pane::Form;
-        self.scroll = 0;
-        self.selected_finding = 0;
-        self.shown = Ok(view);
+    }
+
+    /// The lifetime model the lab plays now.
+    fn lab_model(&self) -> Option<crate::lifetime::Model> {
+        let platform = self.shown.as_ref().ok().and_then(|v| v.report.platform);
+        self.lab.model(platform)
+    }
+
+    /// Enter, ← and → on the lab's scenario rows.
+    fn lab_activate(&mut self, forward: bool, edit: bool) {
+        let model = self.lab_model();
+        match self.lab.current(model) {
+            LabField::Model => self.lab.cycle_model(model, forward),
+            field if edit => {
+                self.mode = Mode::Editing(TextInput::at_end(self.lab.text(field).to_string()))
+            }
+            _ => {}
+        }
+    }
+
+    /// Moves the virtual clock; a running endpoint mints on it too.
+    fn clock(&mut self, action: &Action) -> Vec<Effect> {
+        let exp = self.shown.as_ref().ok().and_then(|v| v.expires_at);
+        match action {
+            Action::ClockPause => self.clock.toggle_pause(),
+            Action::ClockSlower => self.clock.step_speed(false),
+            Action::ClockFaster => self.clock.step_speed(true),
+            Action::ClockJump(seconds) => self.clock.jump_by(chrono::TimeDelta::seconds(*seconds)),
+            Action::ClockToExpiry => match exp {
+                Some(exp) => self.clock.jump_to(exp - chrono::TimeDelta::seconds(10)),
+                None => self.set_status("the token has no expiry to jump to", true),
+            },
+            Action::ClockReset => self.clock.reset(),
+            _ => return Vec::new(),
+        }
+        self.follow_clock();
+        match self.endpoint {
+            Endpoint::Serving { .. } => vec![Effect::SetServeClock(self.clock.clone())],
+            _ => Vec::new(),
+        }
     }
 
     fn copy(&mut self, what: CopyWhat) -> Vec<Effect> {
@@ -1093,7 +1187,28 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     }
     match action {
         Action::Quit => app.quit = true,
-        Action::Tick => app.now = app.clock.now(),
+        Action::Tick => app.follow_clock(),
+        Action::ToggleLab => {
+            app.end_edit();
+            app.lab.open = !app.lab.open;
+        }
+        Action::ClockPause
+        | Action::ClockSlower
+        | Action::ClockFaster
+        | Action::ClockJump(_)
+        | Action::ClockToExpiry
+        | Action::ClockReset => return app.clock(&action),
+        Action::NextField if app.lab.open => {
+            let model = app.lab_model();
+            app.lab.move_row(model, true)
+        }
+        Action::PreviousField if app.lab.open => {
+            let model = app.lab_model();
+            app.lab.move_row(model, false)
+        }
+        Action::Activate if app.lab.open => app.lab_activate(true, true),
+        Action::Left if app.lab.open => app.lab_activate(false, false),
+        Action::Right if app.lab.open => app.lab_activate(true, false),
         Action::Resize { width, height } => app.size = (width, height),
         Action::NextPlatform => app.switch_platform((app.active + 1) % app.platforms.len()),
         Action::PreviousPlatform => {
@@ -1182,7 +1297,9 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::FocusRequests if app.requests_shown() => app.pane = Pane::Requests,
         Action::FocusRequests => app.set_status("no requests yet: s starts the endpoint", false),
         Action::Back => {
-            if app.pane != Pane::Form {
+            if app.lab.open {
+                app.lab.open = false;
+            } else if app.pane != Pane::Form {
                 app.pane = Pane::Form;
             } else if matches!(&app.shown, Ok(view) if view.origin != Origin::Minted) {
                 app.remint();

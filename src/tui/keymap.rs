@@ -25,13 +25,29 @@ pub enum Context {
     Scroll,
     /// The requests pane of the local auth endpoint.
     Requests,
+    /// The lifetime lab's screen.
+    Lab,
     Help,
 }
 
 impl Context {
+    /// Every context, in the order the help and the README list them.
+    pub const ALL: [Context; 10] = [
+        Context::Global,
+        Context::Form,
+        Context::Room,
+        Context::Editing,
+        Context::Findings,
+        Context::Scroll,
+        Context::Lab,
+        Context::Inspect,
+        Context::Requests,
+        Context::Help,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
-            Context::Global => "Anywhere",
+            Context::Global => "Anywhere (not while typing)",
             Context::Form => "Form",
             Context::Room => "Permissions (on a room)",
             Context::Editing => "Editing a field",
@@ -39,6 +55,7 @@ impl Context {
             Context::Findings => "Findings",
             Context::Scroll => "Token and claims panes",
             Context::Requests => "Requests to the endpoint",
+            Context::Lab => "Lifetime lab",
             Context::Help => "Help",
         }
     }
@@ -309,7 +326,7 @@ pub static KEYS: &[Binding] = &[
         [key(KeyCode::Enter)],
         "Enter",
         Action::GoToFinding,
-        "edit the field the finding names",
+        "go to the field the finding names",
         "go to field"
     ),
     bind!(
@@ -389,14 +406,6 @@ pub static KEYS: &[Binding] = &[
     ),
     bind!(
         Global,
-        [ch('s')],
-        "s",
-        Action::ToggleServe,
-        "serve these forms on a local auth endpoint, or stop it",
-        "serve"
-    ),
-    bind!(
-        Global,
         [ch('r')],
         "r",
         Action::ToggleReveal,
@@ -446,7 +455,125 @@ pub static KEYS: &[Binding] = &[
         "this help",
         "help"
     ),
+    bind!(
+        Lab,
+        [key(KeyCode::Tab), key(KeyCode::Down)],
+        "Tab/↓",
+        Action::NextField,
+        "next scenario field",
+        "next"
+    ),
+    bind!(
+        Lab,
+        [key(KeyCode::BackTab), key(KeyCode::Up)],
+        "S-Tab/↑",
+        Action::PreviousField,
+        "previous scenario field"
+    ),
+    bind!(
+        Lab,
+        [key(KeyCode::Enter)],
+        "Enter",
+        Action::Activate,
+        "edit the scenario field (an offset after iat: 90s, 14m)",
+        "edit"
+    ),
+    bind!(
+        Lab,
+        [key(KeyCode::Left)],
+        "←",
+        Action::Left,
+        "previous model"
+    ),
+    bind!(
+        Lab,
+        [key(KeyCode::Right)],
+        "→",
+        Action::Right,
+        "next model (contrast with agora or livekit)"
+    ),
+    bind!(
+        Lab,
+        [ch(' ')],
+        "Space",
+        Action::ClockPause,
+        "pause or resume the clock",
+        "pause"
+    ),
+    bind!(
+        Global,
+        [ch('l')],
+        "l",
+        Action::ToggleLab,
+        "open or close the lifetime lab",
+        "lab"
+    ),
+    bind!(
+        Global,
+        [ch('z')],
+        "z",
+        Action::ClockPause,
+        "pause or resume the clock"
+    ),
+    bind!(
+        Global,
+        [ch('<')],
+        "<",
+        Action::ClockSlower,
+        "slower clock (×600, ×60, ×10, ×1)"
+    ),
+    bind!(
+        Global,
+        [ch('>')],
+        ">",
+        Action::ClockFaster,
+        "faster clock (×1, ×10, ×60, ×600)"
+    ),
+    bind!(
+        Global,
+        [ch(']')],
+        "]",
+        Action::ClockJump(60),
+        "clock +1 minute"
+    ),
+    bind!(
+        Global,
+        [ch('}')],
+        "}",
+        Action::ClockJump(600),
+        "clock +10 minutes"
+    ),
+    bind!(
+        Global,
+        [ch('H')],
+        "H",
+        Action::ClockJump(3600),
+        "clock +1 hour"
+    ),
+    bind!(
+        Global,
+        [ch('X')],
+        "X",
+        Action::ClockToExpiry,
+        "clock to 10 s before the token expires"
+    ),
+    bind!(
+        Global,
+        [ch('0')],
+        "0",
+        Action::ClockReset,
+        "clock back to real time at ×1"
+    ),
     bind!(Global, [ch('q')], "q", Action::Quit, "quit", "quit"),
+    // After q: where the footer is too narrow for every hint, it leaves this one out first.
+    bind!(
+        Global,
+        [ch('s')],
+        "s",
+        Action::ToggleServe,
+        "serve these forms on a local auth endpoint, or stop it",
+        "serve"
+    ),
     bind!(Global, [ctrl('c')], "Ctrl-C", Action::Quit, "quit"),
 ];
 
@@ -457,6 +584,19 @@ pub fn lookup(contexts: &[Context], event: &KeyEvent) -> Option<&'static Binding
             .filter(|b| b.context == *context)
             .find(|b| b.keys.iter().any(|k| k.matches(event)))
     })
+}
+
+/// Whether a binding moves the virtual clock (the lab lists these beside the clock).
+pub fn is_clock_key(binding: &Binding) -> bool {
+    matches!(
+        binding.action,
+        Action::ClockPause
+            | Action::ClockSlower
+            | Action::ClockFaster
+            | Action::ClockJump(_)
+            | Action::ClockToExpiry
+            | Action::ClockReset
+    ) && binding.context == Context::Global
 }
 
 /// The footer's hints for the contexts in effect: (keys, word), most specific first; a key

@@ -11,6 +11,7 @@ pub mod app;
 pub mod clipboard;
 pub mod event;
 pub mod keymap;
+pub mod lab;
 pub mod ui;
 
 use std::collections::VecDeque;

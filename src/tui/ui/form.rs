@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use super::{pane, render_lines, styled, truncate, wrap};
+use super::{pane, render_lines, styled, truncate, window, wrap};
 use crate::duration::format_duration_compact;
 use crate::findings::Field;
 use crate::platform::CredentialSource;
@@ -199,17 +199,6 @@ fn toggles(
         used += w;
     }
     lines
-}
-
-/// The part of `text` to show in `width` columns so that the cursor stays visible, and the
-/// cursor's column in it.
-fn window(text: &str, cursor: usize, width: usize) -> (String, usize) {
-    let chars: Vec<char> = text.chars().collect();
-    let cursor = cursor.min(chars.len());
-    let width = width.max(1);
-    let start = (cursor + 1).saturating_sub(width);
-    let shown: String = chars[start..].iter().take(width).collect();
-    (shown, cursor - start)
 }
 
 /// Lines the form wants, for the layout.

@@ -9,22 +9,9 @@ use super::theme::Theme;
 use super::{centered, pane, render_lines, styled};
 use crate::tui::keymap::{Context, KEYS};
 
-/// The order the help lists the contexts in.
-const ORDER: [Context; 9] = [
-    Context::Global,
-    Context::Form,
-    Context::Room,
-    Context::Editing,
-    Context::Findings,
-    Context::Scroll,
-    Context::Inspect,
-    Context::Requests,
-    Context::Help,
-];
-
 pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for context in ORDER {
+    for context in Context::ALL {
         if !lines.is_empty() {
             lines.push(Line::default());
         }

@@ -8,6 +8,7 @@ mod findings;
 mod form;
 mod help;
 mod inspect;
+mod lab;
 mod requests;
 pub mod theme;
 mod token;
@@ -33,6 +34,8 @@ pub struct Areas {
     pub claims: Option<Rect>,
     pub findings: Option<Rect>,
     pub requests: Option<Rect>,
+    /// The lifetime lab's screen, in place of the panes while it is open.
+    pub lab: Option<Rect>,
     pub status: Option<Rect>,
     pub footer: Option<Rect>,
 }
@@ -119,6 +122,10 @@ pub fn layout(app: &App, area: Rect) -> Areas {
             areas.footer = Some(line);
         }
         body.height -= 1;
+    }
+    if app.lab.open {
+        areas.lab = Some(body);
+        return areas;
     }
     let form_want = form::height(app) + 2;
     let findings_want = findings::height(app, body.width.saturating_sub(2)) + 2;
@@ -228,6 +235,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if let Some(rect) = areas.requests {
         requests::draw(app, &theme, frame, rect);
     }
+    if let Some(rect) = areas.lab {
+        lab::draw(app, &theme, frame, rect);
+    }
     if let Some(rect) = areas.status {
         draw_status(app, &theme, frame, rect);
     }
@@ -333,7 +343,9 @@ fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn clock_text(app: &App) -> String {
     let mut text = format_time(app, app.now);
-    if app.clock.is_virtual() {
+    if app.clock.is_paused() {
+        text.push_str(&format!(" (virtual ×{}, paused)", app.clock.speed()));
+    } else if app.clock.is_virtual() {
         text.push_str(&format!(" (virtual ×{})", app.clock.speed()));
     }
     text
@@ -405,6 +417,17 @@ pub(crate) fn render_lines(
         .take(inner.height as usize)
         .collect();
     frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The part of `text` to show in `width` columns so that the cursor stays visible, and the
+/// cursor's column in it.
+pub(crate) fn window(text: &str, cursor: usize, width: usize) -> (String, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    let cursor = cursor.min(chars.len());
+    let width = width.max(1);
+    let start = (cursor + 1).saturating_sub(width);
+    let shown: String = chars[start..].iter().take(width).collect();
+    (shown, cursor - start)
 }
 
 /// Word-wraps `text`: the first line `first` columns wide, the others `rest`. Words longer
