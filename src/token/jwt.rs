@@ -7,6 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use serde_json::{Map, Value};
 use sha2::{Sha256, Sha384, Sha512};
 
+use super::claims::{ClaimSink, ClaimValue};
 use crate::secret::{Secret, decode_base64_any};
 
 /// A decoded compact JWS. Decoding never checks the signature or the times: a debugger shows
@@ -204,17 +205,89 @@ pub fn encode(
     claims: &Map<String, Value>,
     signer: &Signer,
 ) -> Result<String, String> {
-    let mut out = String::with_capacity(512);
-    append_b64_json(&mut out, header);
-    out.push('.');
-    append_b64_json(&mut out, claims);
-    signer.sign_into(&mut out)?;
-    Ok(out)
+    Encoder::new(header)
+        .encode(signer, |sink| {
+            for (name, value) in claims {
+                sink.put(name, ClaimValue::Json(value));
+            }
+            Ok(())
+        })
+        .map(str::to_string)
 }
 
-fn append_b64_json<T: serde::Serialize + ?Sized>(out: &mut String, value: &T) {
-    let json = serde_json::to_vec(value).expect("JSON values always serialise");
-    URL_SAFE_NO_PAD.encode_string(json, out);
+/// Encodes JWTs with one header, reusing its buffers from token to token: the header's base64
+/// is computed once, the claims are serialised straight into a buffer (no claim map) and
+/// base64-encoded into the token, which is then signed in place.
+pub struct Encoder {
+    header_b64: String,
+    claims_json: Vec<u8>,
+    token: String,
+}
+
+impl Encoder {
+    pub fn new(header: &Value) -> Encoder {
+        let header_json = serde_json::to_vec(header).expect("JSON values always serialise");
+        Encoder {
+            header_b64: URL_SAFE_NO_PAD.encode(header_json),
+            claims_json: Vec::with_capacity(512),
+            token: String::with_capacity(1024),
+        }
+    }
+
+    /// The header tokenbench mints with: `{"alg":…,"typ":"JWT"}`, as the vendors' SDKs write it.
+    pub fn for_signer(signer: &Signer) -> Encoder {
+        let alg = match signer.algorithm() {
+            Algorithm::RS256 => "RS256",
+            _ => "HS256",
+        };
+        Encoder::new(&serde_json::json!({"alg": alg, "typ": "JWT"}))
+    }
+
+    /// Encodes the claims `write` puts, in order, and signs. The token lives until the next call.
+    pub fn encode(
+        &mut self,
+        signer: &Signer,
+        write: impl FnOnce(&mut dyn ClaimSink) -> Result<(), String>,
+    ) -> Result<&str, String> {
+        self.claims_json.clear();
+        write(&mut JsonObject(&mut self.claims_json))?;
+        JsonObject(&mut self.claims_json).close();
+        self.token.clear();
+        self.token.push_str(&self.header_b64);
+        self.token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&self.claims_json, &mut self.token);
+        signer.sign_into(&mut self.token)?;
+        Ok(&self.token)
+    }
+}
+
+/// A JSON object written member by member into a buffer, exactly as serde_json writes a map.
+struct JsonObject<'a>(&'a mut Vec<u8>);
+
+impl JsonObject<'_> {
+    fn close(self) {
+        if self.0.is_empty() {
+            self.0.push(b'{');
+        }
+        self.0.push(b'}');
+    }
+
+    fn write<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
+        serde_json::to_writer(&mut *self.0, value).expect("JSON values always serialise");
+    }
+}
+
+impl ClaimSink for JsonObject<'_> {
+    fn put(&mut self, name: &str, value: ClaimValue<'_>) {
+        self.0.push(if self.0.is_empty() { b'{' } else { b',' });
+        self.write(name);
+        self.0.push(b':');
+        match value {
+            ClaimValue::Str(text) => self.write(text),
+            ClaimValue::Int(number) => self.write(&number),
+            ClaimValue::Json(json) => self.write(json),
+        }
+    }
 }
 
 /// Why a text is not a JWT, as the end of the sentence "this is not a token: …".
