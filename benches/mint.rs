@@ -1,118 +1,97 @@
 //! Minting, per platform and format, against the physical limit: raw HMAC-SHA256 over the very
-//! same signing input with the key state already prepared.
+//! same signing inputs with the key state already prepared.
 //!
 //!     cargo bench --bench mint
+//!
+//! Times are CPU time of the benchmark thread (see support/cpu_time.rs), so that other work on
+//! the machine does not inflate them.
+//!
+//! Each bench cycles through the tokens of a bulk run (`--client-id user-{n}` and the like,
+//! n = 0…1023), so no two consecutive tokens are alike, as in `mint --count N`.
+//!
+//! - `mint/P`: one token through a warm [`Minter`] (the bulk path);
+//! - `bulk_per_token/P`: everything `mint --count N --token-only` does per token: the form of
+//!   token n, its random source, the token, its line in the output buffer;
+//! - `mint_once/P`: one token as the workbench mints it on a keystroke (`Platform::mint`, fresh
+//!   buffers, the token returned as a `String`);
+//! - `raw_hmac_sha256/P`: HMAC-SHA256 of the same signing inputs, the prepared key state cloned
+//!   per token exactly as a minter must.
 //!
 //! The DESIGN.md target "within 1.5× of raw HMAC-SHA256" is `mint/zoom` ÷ `raw_hmac_sha256/zoom`
 //! (and, counting everything a bulk run does per token, `bulk_per_token/zoom` ÷ the same).
 
 use std::hint::black_box;
 
-use chrono::DateTime;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokenbench::platform::{self, Form, MintContext, Minter, Platform, TokenRng};
+
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+use cpu_time::CpuTime;
+
+type Bench = Criterion<CpuTime>;
+
+/// Tokens per simulated bulk run; the benches cycle through them.
+const RUN: u64 = 1024;
 
 /// The pinned clock of every bench (`--now 2026-11-22T10:00:00Z`).
 fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(1_795_341_600, 0).unwrap()
 }
 
-/// The forms of a bulk run (`--client-id user-{n}` and friends), one per platform and format.
+/// The forms of a bulk run, one template per platform and format.
 fn cases() -> Vec<(&'static str, &'static dyn Platform, Form)> {
-    let by_id = |id| platform::by_id(id).unwrap();
-    let with = |id, change: fn(&mut Form)| {
-        let mut form = by_id(id).default_form();
+    let case = |name, id, change: fn(&mut Form)| {
+        let platform = platform::by_id(id).unwrap();
+        let mut form = platform.default_form();
         change(&mut form);
-        form
+        (name, platform, form)
     };
     vec![
-        (
-            "zoom",
-            by_id("zoom"),
-            with("zoom", |f| f.client_id = "user-{n}".into()),
-        ),
-        (
-            "opentok-jwt",
-            by_id("opentok"),
-            with("opentok", |f| f.data = "user-{n}".into()),
-        ),
-        (
-            "opentok-t1",
-            by_id("opentok"),
-            with("opentok", |f| {
-                f.data = "user-{n}".into();
-                f.legacy_t1 = true;
-            }),
-        ),
-        (
-            "relaybox",
-            by_id("relaybox"),
-            with("relaybox", |f| f.client_id = "user-{n}".into()),
-        ),
-        (
-            "vonage",
-            by_id("vonage"),
-            with("vonage", |f| f.data = "user-{n}".into()),
-        ),
+        case("zoom", "zoom", |f| f.client_id = "user-{n}".into()),
+        case("opentok-jwt", "opentok", |f| f.data = "user-{n}".into()),
+        case("opentok-t1", "opentok", |f| {
+            f.data = "user-{n}".into();
+            f.legacy_t1 = true;
+        }),
+        case("relaybox", "relaybox", |f| f.client_id = "user-{n}".into()),
+        case("vonage", "vonage", |f| f.data = "user-{n}".into()),
     ]
 }
 
-/// One token through a [`Minter`] whose buffers are warm, as in a bulk run.
-fn mint(c: &mut Criterion) {
+fn forms_of_a_run(template: &Form) -> Vec<Form> {
+    (0..RUN).map(|n| template.for_index(n)).collect()
+}
+
+/// Mints `form` at the pinned clock, its random source seeded as `--now` seeds it.
+fn mint_with<'m>(minter: &'m mut Minter<'_, dyn Platform>, form: &Form) -> &'m [u8] {
+    let mut rng = TokenRng::new(form, Some(now()));
+    let mut ctx = MintContext {
+        now: now(),
+        rng: &mut rng,
+    };
+    minter.mint(form, &mut ctx).unwrap()
+}
+
+fn mint(c: &mut Bench) {
     let mut group = c.benchmark_group("mint");
     for (name, platform, template) in cases() {
         let credentials = platform.demo_credentials();
         let signer = platform.signer(&credentials).unwrap();
-        let form = template.for_index(42);
+        let forms = forms_of_a_run(&template);
         let mut minter = Minter::new(platform, &credentials, &signer);
+        let mut forms = forms.iter().cycle();
         group.bench_function(name, |b| {
-            b.iter(|| {
-                let mut rng = TokenRng::new(&form, Some(now()));
-                let mut ctx = MintContext {
-                    now: now(),
-                    rng: &mut rng,
-                };
-                black_box(minter.mint(black_box(&form), &mut ctx).unwrap().len())
-            })
+            b.iter(|| black_box(mint_with(&mut minter, forms.next().unwrap()).len()))
         });
     }
     group.finish();
 }
 
-/// One token as the workbench mints it on a keystroke: `Platform::mint`, fresh buffers.
-fn mint_once(c: &mut Criterion) {
-    let mut group = c.benchmark_group("mint_once");
-    for (name, platform, template) in cases() {
-        if name == "vonage" {
-            continue;
-        }
-        let credentials = platform.demo_credentials();
-        let signer = platform.signer(&credentials).unwrap();
-        let form = template.for_index(42);
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                let mut rng = TokenRng::new(&form, Some(now()));
-                let mut ctx = MintContext {
-                    now: now(),
-                    rng: &mut rng,
-                };
-                black_box(
-                    platform
-                        .mint(black_box(&form), &credentials, &signer, &mut ctx)
-                        .unwrap(),
-                )
-            })
-        });
-    }
-    group.finish();
-}
-
-/// Everything `mint --count N --token-only` does per token: the form of token n, its random
-/// source, the token, and the line written to a buffer.
-fn bulk_per_token(c: &mut Criterion) {
+fn bulk_per_token(c: &mut Bench) {
     let mut group = c.benchmark_group("bulk_per_token");
     for (name, platform, template) in cases() {
         if name == "vonage" {
@@ -126,18 +105,13 @@ fn bulk_per_token(c: &mut Criterion) {
         let mut n = 0u64;
         group.bench_function(name, |b| {
             b.iter(|| {
-                n += 1;
+                n = (n + 1) % RUN;
                 template.index_into(n, &mut form);
-                let mut rng = TokenRng::new(&form, Some(now()));
-                let mut ctx = MintContext {
-                    now: now(),
-                    rng: &mut rng,
-                };
-                let token = minter.mint(&form, &mut ctx).unwrap();
-                if out.len() > (1 << 20) - 1024 {
+                let token = mint_with(&mut minter, &form);
+                if out.len() > (1 << 20) - 2048 {
                     out.clear();
                 }
-                out.extend_from_slice(token.as_bytes());
+                out.extend_from_slice(token);
                 out.push(b'\n');
             })
         });
@@ -145,9 +119,36 @@ fn bulk_per_token(c: &mut Criterion) {
     group.finish();
 }
 
-/// The floor: HMAC-SHA256 of the signing input a mint signs, the prepared key state cloned per
-/// token exactly as a minter must.
-fn raw_hmac_sha256(c: &mut Criterion) {
+fn mint_once(c: &mut Bench) {
+    let mut group = c.benchmark_group("mint_once");
+    for (name, platform, template) in cases() {
+        if name == "vonage" {
+            continue;
+        }
+        let credentials = platform.demo_credentials();
+        let signer = platform.signer(&credentials).unwrap();
+        let forms = forms_of_a_run(&template);
+        let mut forms = forms.iter().cycle();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let form = forms.next().unwrap();
+                let mut rng = TokenRng::new(form, Some(now()));
+                let mut ctx = MintContext {
+                    now: now(),
+                    rng: &mut rng,
+                };
+                black_box(
+                    platform
+                        .mint(form, &credentials, &signer, &mut ctx)
+                        .unwrap(),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+fn raw_hmac_sha256(c: &mut Bench) {
     let mut group = c.benchmark_group("raw_hmac_sha256");
     for (name, platform, template) in cases() {
         if name == "vonage" || name == "opentok-t1" {
@@ -155,25 +156,21 @@ fn raw_hmac_sha256(c: &mut Criterion) {
         }
         let credentials = platform.demo_credentials();
         let signer = platform.signer(&credentials).unwrap();
-        let form = template.for_index(42);
-        let mut rng = TokenRng::new(&form, Some(now()));
-        let token = platform
-            .mint(
-                &form,
-                &credentials,
-                &signer,
-                &mut MintContext {
-                    now: now(),
-                    rng: &mut rng,
-                },
-            )
-            .unwrap();
-        let signing_input = token.rsplit_once('.').unwrap().0.as_bytes().to_vec();
+        let mut minter = Minter::new(platform, &credentials, &signer);
+        let signing_inputs: Vec<Vec<u8>> = forms_of_a_run(&template)
+            .iter()
+            .map(|form| {
+                let token = mint_with(&mut minter, form);
+                let last_dot = token.iter().rposition(|&b| b == b'.').unwrap();
+                token[..last_dot].to_vec()
+            })
+            .collect();
         let prepared = <Hmac<Sha256> as Mac>::new_from_slice(credentials.secret.expose()).unwrap();
+        let mut inputs = signing_inputs.iter().cycle();
         group.bench_function(name, |b| {
             b.iter(|| {
                 let mut mac = prepared.clone();
-                mac.update(black_box(&signing_input));
+                mac.update(black_box(inputs.next().unwrap()));
                 black_box(mac.finalize().into_bytes())
             })
         });
@@ -181,5 +178,9 @@ fn raw_hmac_sha256(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mint, mint_once, bulk_per_token, raw_hmac_sha256);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(CpuTime);
+    targets = mint, bulk_per_token, mint_once, raw_hmac_sha256
+}
 criterion_main!(benches);

@@ -99,6 +99,7 @@ impl Run<'_> {
             };
             let token = minter.mint(form, &mut ctx).map_err(Stop::Mint)?;
             let written = if needs_report {
+                let token = std::str::from_utf8(token).expect("tokens are ASCII");
                 let decoded = crate::token::inspect(token).expect("a minted token decodes");
                 let report = report::check(
                     token,
@@ -123,8 +124,7 @@ impl Run<'_> {
                     Output::Text => write!(out, "{}", super::text::report(&report, self.now)),
                 }
             } else {
-                out.write_all(token.as_bytes())
-                    .and_then(|()| out.write_all(b"\n"))
+                out.write_all(token).and_then(|()| out.write_all(b"\n"))
             };
             written.map_err(|_| Stop::Closed)?;
         }

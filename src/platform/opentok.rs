@@ -116,7 +116,7 @@ impl Platform for Opentok {
             &form.topic
         };
         let create_time = ctx.now.timestamp();
-        let expire_time = form.expiry.resolve(ctx.now, DEFAULT_TTL).timestamp();
+        let expire_time = form.expiry.resolve_unix(create_time, DEFAULT_TTL);
         // opentok-node's nonce is Math.random(): a float in [0, 1).
         let nonce: f64 = ctx.rng.r#gen();
         if !form.legacy_t1 {

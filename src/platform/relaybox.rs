@@ -128,7 +128,7 @@ impl Platform for Relaybox {
         claims: &mut Claims,
     ) -> Result<(), String> {
         let iat = ctx.now.timestamp();
-        let exp = form.expiry.resolve(ctx.now, self.default_ttl()).timestamp();
+        let exp = form.expiry.resolve_unix(iat, self.default_ttl());
         // rest-js payload first, then what node jsonwebtoken appends: iat, exp, iss.
         claims.put("publicKey", credentials.key.as_str());
         claims.put(

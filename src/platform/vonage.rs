@@ -269,8 +269,9 @@ impl Platform for Vonage {
         }
         claims.put("sub", "video");
         claims.put("acl", &json!({"paths": {"/session/**": {}}}));
-        claims.put("iat", ctx.now.timestamp());
-        claims.put("exp", form.expiry.resolve(ctx.now, DEFAULT_TTL).timestamp());
+        let iat = ctx.now.timestamp();
+        claims.put("iat", iat);
+        claims.put("exp", form.expiry.resolve_unix(iat, DEFAULT_TTL));
         claims.put("jti", uuid_v4(ctx.rng).as_str());
         Ok(())
     }

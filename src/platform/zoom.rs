@@ -118,7 +118,7 @@ impl Platform for Zoom {
             }
         };
         let iat = ctx.now.timestamp();
-        let exp = form.expiry.resolve(ctx.now, self.default_ttl()).timestamp();
+        let exp = form.expiry.resolve_unix(iat, self.default_ttl());
         claims.put("app_key", credentials.key.as_str());
         claims.put("role_type", role_type);
         claims.put("tpc", form.topic.as_str());

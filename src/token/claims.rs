@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use super::jwt;
+
 /// A claim's value as a platform builds it.
 #[derive(Clone, Copy, Debug)]
 pub enum ClaimValue<'a> {
@@ -30,49 +32,91 @@ impl<'a> From<&'a Value> for ClaimValue<'a> {
     }
 }
 
-/// Where claims go: one implementation per token format.
-pub trait ClaimSink {
-    fn put(&mut self, name: &str, value: ClaimValue<'_>);
-}
-
 /// Claims with overrides given by the user (`--claim NAME=VALUE`): an override with the name of a
 /// claim the platform writes replaces its value in place; the others follow, in their order, when
 /// the claims are finished. Of several overrides with one name, the last value wins at the place
 /// of the first, as when inserting into an ordered map.
 pub struct Claims<'a> {
-    sink: &'a mut dyn ClaimSink,
+    target: Target<'a>,
     overrides: &'a [(String, Value)],
     /// Which overrides are already written.
     used: Vec<bool>,
 }
 
+/// Where claims go. An enum rather than a trait object, so that each `put` of a platform compiles
+/// down to a few copies of known length.
+enum Target<'a> {
+    /// A JWT payload: a JSON object.
+    Json(&'a mut Vec<u8>),
+    /// A T1 token's data fields.
+    T1(&'a mut Vec<(String, String)>),
+}
+
 impl<'a> Claims<'a> {
-    pub fn new(sink: &'a mut dyn ClaimSink, overrides: &'a [(String, Value)]) -> Claims<'a> {
+    /// Claims written into `buffer` as a JSON object, closed by [`Claims::finish`].
+    pub fn json(buffer: &'a mut Vec<u8>, overrides: &'a [(String, Value)]) -> Claims<'a> {
+        Claims::new(Target::Json(buffer), overrides)
+    }
+
+    /// Claims collected as T1 data fields: text as it is, other values as JSON text.
+    pub fn t1_fields(
+        fields: &'a mut Vec<(String, String)>,
+        overrides: &'a [(String, Value)],
+    ) -> Claims<'a> {
+        Claims::new(Target::T1(fields), overrides)
+    }
+
+    fn new(target: Target<'a>, overrides: &'a [(String, Value)]) -> Claims<'a> {
         Claims {
-            sink,
+            target,
             overrides,
             used: vec![false; overrides.len()],
         }
     }
 
+    #[inline(always)]
     pub fn put<'v>(&mut self, name: &str, value: impl Into<ClaimValue<'v>>) {
-        match self.take_override(name) {
-            Some(value) => self.sink.put(name, ClaimValue::Json(value)),
-            None => self.sink.put(name, value.into()),
-        }
+        let value = match self.take_override(name) {
+            Some(value) => ClaimValue::Json(value),
+            None => value.into(),
+        };
+        self.write(name, value);
     }
 
-    /// Writes the overrides that replaced no claim.
+    /// Writes the overrides that replaced no claim, and closes the claims.
     pub fn finish(mut self) {
         for (name, _) in self.overrides {
             if let Some(value) = self.take_override(name) {
-                self.sink.put(name, ClaimValue::Json(value));
+                self.write(name, ClaimValue::Json(value));
+            }
+        }
+        if let Target::Json(buffer) = self.target {
+            jwt::close_object(buffer);
+        }
+    }
+
+    #[inline(always)]
+    fn write(&mut self, name: &str, value: ClaimValue<'_>) {
+        match &mut self.target {
+            Target::Json(buffer) => jwt::write_member(buffer, name, value),
+            Target::T1(fields) => {
+                let text = match value {
+                    ClaimValue::Str(text) => text.to_string(),
+                    ClaimValue::Int(number) => number.to_string(),
+                    ClaimValue::Json(Value::String(text)) => text.clone(),
+                    ClaimValue::Json(json) => json.to_string(),
+                };
+                fields.push((name.to_string(), text));
             }
         }
     }
 
     /// The last override named `name` if none of that name is written yet, marking them all written.
+    #[inline]
     fn take_override(&mut self, name: &str) -> Option<&'a Value> {
+        if self.overrides.is_empty() {
+            return None;
+        }
         let overrides = self.overrides;
         let mut found = None;
         for ((other, value), used) in overrides.iter().zip(self.used.iter_mut()) {
@@ -90,19 +134,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// Records claims as JSON text pairs.
-    #[derive(Default)]
-    struct Recorded(Vec<(String, String)>);
-
-    impl ClaimSink for Recorded {
-        fn put(&mut self, name: &str, value: ClaimValue<'_>) {
-            let text = match value {
-                ClaimValue::Str(s) => json!(s).to_string(),
-                ClaimValue::Int(n) => n.to_string(),
-                ClaimValue::Json(v) => v.to_string(),
-            };
-            self.0.push((name.to_string(), text));
-        }
+    /// The claims `write` puts, as a JSON object and as T1 fields.
+    fn both(
+        overrides: &[(String, Value)],
+        write: impl Fn(&mut Claims),
+    ) -> (String, Vec<(String, String)>) {
+        let mut json = Vec::new();
+        let mut claims = Claims::json(&mut json, overrides);
+        write(&mut claims);
+        claims.finish();
+        let mut fields = Vec::new();
+        let mut claims = Claims::t1_fields(&mut fields, overrides);
+        write(&mut claims);
+        claims.finish();
+        (String::from_utf8(json).unwrap(), fields)
     }
 
     #[test]
@@ -113,20 +158,19 @@ mod tests {
             ("extra".to_string(), json!([2])),
             ("other".to_string(), json!(null)),
         ];
-        let mut recorded = Recorded::default();
-        let mut claims = Claims::new(&mut recorded, &overrides);
-        claims.put("tpc", "room");
-        claims.put("iat", 5);
-        claims.finish();
-        let pairs: Vec<(&str, &str)> = recorded
-            .0
+        let (json, fields) = both(&overrides, |claims| {
+            claims.put("tpc", "room");
+            claims.put("iat", 5);
+        });
+        assert_eq!(json, r#"{"tpc":"mine","iat":5,"extra":[2],"other":null}"#);
+        let pairs: Vec<(&str, &str)> = fields
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         assert_eq!(
             pairs,
             [
-                ("tpc", "\"mine\""),
+                ("tpc", "mine"),
                 ("iat", "5"),
                 ("extra", "[2]"),
                 ("other", "null")
@@ -147,15 +191,11 @@ mod tests {
         for (name, value) in &overrides {
             map.insert(name.clone(), value.clone());
         }
-        let mut recorded = Recorded::default();
-        let mut claims = Claims::new(&mut recorded, &overrides);
-        claims.put("a", 1);
-        claims.put("b", 2);
-        claims.finish();
-        let from_map: Vec<(String, String)> = map
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_string()))
-            .collect();
-        assert_eq!(recorded.0, from_map);
+        let (json, _) = both(&overrides, |claims| {
+            claims.put("a", 1);
+            claims.put("b", 2);
+        });
+        assert_eq!(json, serde_json::to_string(&map).unwrap());
+        assert_eq!(both(&[], |_| {}).0, "{}");
     }
 }

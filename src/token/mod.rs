@@ -7,7 +7,7 @@ pub mod opentok_t1;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-pub use claims::{ClaimSink, ClaimValue, Claims};
+pub use claims::{ClaimValue, Claims};
 pub use jwt::{Jwt, Signer, VerifyKey};
 pub use opentok_t1::T1;
 

@@ -11,9 +11,6 @@ use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha1::Sha1;
 
-use serde_json::Value;
-
-use super::claims::{ClaimSink, ClaimValue};
 use crate::secret::Secret;
 
 pub const PREFIX: &str = "T1==";
@@ -112,22 +109,6 @@ pub fn encode<K: AsRef<str>>(api_key: &str, secret: &Secret, fields: &[(K, Strin
         utf8_percent_encode(api_key, NODE_QUERYSTRING)
     );
     format!("{PREFIX}{}", STANDARD.encode(inner))
-}
-
-/// The data fields of a T1 token, collected in order: text as it is, other values as JSON text.
-#[derive(Debug, Default)]
-pub struct Fields(pub Vec<(String, String)>);
-
-impl ClaimSink for Fields {
-    fn put(&mut self, name: &str, value: ClaimValue<'_>) {
-        let text = match value {
-            ClaimValue::Str(text) => text.to_string(),
-            ClaimValue::Int(number) => number.to_string(),
-            ClaimValue::Json(Value::String(text)) => text.clone(),
-            ClaimValue::Json(json) => json.to_string(),
-        };
-        self.0.push((name.to_string(), text));
-    }
 }
 
 fn encode_hex(bytes: &[u8]) -> String {
