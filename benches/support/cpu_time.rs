@@ -7,7 +7,8 @@ use criterion::measurement::{Measurement, ValueFormatter};
 
 pub struct CpuTime;
 
-fn thread_cpu_ns() -> u64 {
+/// The CPU time of the calling thread so far, in nanoseconds.
+pub fn thread_cpu_ns() -> u64 {
     let mut time = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,

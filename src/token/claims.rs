@@ -54,6 +54,7 @@ enum Target<'a> {
 
 impl<'a> Claims<'a> {
     /// Claims written into `buffer` as a JSON object, closed by [`Claims::finish`].
+    #[inline]
     pub fn json(buffer: &'a mut Vec<u8>, overrides: &'a [(String, Value)]) -> Claims<'a> {
         Claims::new(Target::Json(buffer), overrides)
     }
@@ -66,6 +67,7 @@ impl<'a> Claims<'a> {
         Claims::new(Target::T1(fields), overrides)
     }
 
+    #[inline]
     fn new(target: Target<'a>, overrides: &'a [(String, Value)]) -> Claims<'a> {
         Claims {
             target,

@@ -179,6 +179,7 @@ impl Signer {
     }
 
     /// Signs everything in `out` so far (the signing input) and appends `.signature`.
+    #[inline]
     pub fn sign_into(&self, out: &mut Vec<u8>) -> Result<(), String> {
         match self {
             Signer::Hs256(prepared) => {
