@@ -31,7 +31,11 @@ fn tokens() -> Vec<(&'static str, &'static dyn Platform, String)> {
         change(&mut form);
         let credentials = platform.demo_credentials();
         let signer = platform.signer(&credentials).unwrap();
-        let mut rng = TokenRng::new(&form, Some(now()));
+        let mut rng = TokenRng::Pinned {
+            form: &form,
+            now: now(),
+            rng: None,
+        };
         let mut ctx = MintContext {
             now: now(),
             rng: &mut rng,

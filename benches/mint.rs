@@ -73,7 +73,11 @@ fn forms_of_a_run(template: &Form) -> Vec<Form> {
 
 /// Mints `form` at the pinned clock, its random source seeded as `--now` seeds it.
 fn mint_with<'m>(minter: &'m mut Minter<'_, dyn Platform>, form: &Form) -> &'m [u8] {
-    let mut rng = TokenRng::new(form, Some(now()));
+    let mut rng = TokenRng::Pinned {
+        form,
+        now: now(),
+        rng: None,
+    };
     let mut ctx = MintContext {
         now: now(),
         rng: &mut rng,
@@ -137,7 +141,11 @@ fn mint_once(c: &mut Bench) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let form = forms.next().unwrap();
-                let mut rng = TokenRng::new(form, Some(now()));
+                let mut rng = TokenRng::Pinned {
+                    form,
+                    now: now(),
+                    rng: None,
+                };
                 let mut ctx = MintContext {
                     now: now(),
                     rng: &mut rng,

@@ -156,3 +156,15 @@ fn jobs_zero_is_a_usage_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn without_now_the_random_fields_differ_from_token_to_token() {
+    for platform in ["vonage", "opentok"] {
+        let output = stdout_of(tokenbench().args(["mint", platform, "--count", "4"]));
+        let mut lines: Vec<&str> = output.lines().collect();
+        assert_eq!(lines.len(), 4);
+        lines.sort_unstable();
+        lines.dedup();
+        assert_eq!(lines.len(), 4, "{platform}: jti / nonce repeat");
+    }
+}

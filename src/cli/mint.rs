@@ -5,6 +5,8 @@ use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 use clap::Args;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 
 use super::{FieldArgs, Outcome, UsageError, parse_now, platform_parser};
 use crate::clock::Clock;
@@ -84,6 +86,7 @@ impl Run<'_> {
         let per_token_form = self.form.has_index_placeholder();
         let needs_report = self.strict || !matches!(self.output, Output::Token);
         let mut indexed = Form::default();
+        let mut run_rng = StdRng::from_entropy();
         let mut errors = false;
         for n in range {
             let form = if per_token_form {
@@ -92,7 +95,7 @@ impl Run<'_> {
             } else {
                 self.form
             };
-            let mut rng = TokenRng::new(form, self.pinned);
+            let mut rng = TokenRng::new(form, self.pinned, &mut run_rng);
             let mut ctx = MintContext {
                 now: self.now,
                 rng: &mut rng,

@@ -306,30 +306,41 @@ impl<'a, P: Platform + ?Sized> Minter<'a, P> {
     }
 }
 
-/// The random source of one token (`jti`, `nonce`), made only when a platform draws from it.
-/// With a pinned clock (`--now`) it is seeded from the time and the token's own inputs, so the
-/// same inputs give the same token alone and in bulk; otherwise from the operating system.
-pub struct TokenRng<'a> {
-    form: &'a Form,
-    pinned: Option<DateTime<Utc>>,
-    rng: Option<StdRng>,
+/// The random source of one token (`jti`, `nonce`). With a pinned clock (`--now`) it is seeded
+/// from the time and the token's own inputs, so the same inputs give the same token alone and in
+/// bulk, and the seeding happens only when a platform draws (zoom and relaybox never do).
+/// Otherwise it draws from one generator of the run, seeded once from the operating system.
+// One lives on the stack per token; boxing the seeded generator would allocate per token.
+#[allow(clippy::large_enum_variant)]
+pub enum TokenRng<'a> {
+    Pinned {
+        form: &'a Form,
+        now: DateTime<Utc>,
+        rng: Option<StdRng>,
+    },
+    Run(&'a mut StdRng),
 }
 
 impl<'a> TokenRng<'a> {
-    pub fn new(form: &'a Form, pinned: Option<DateTime<Utc>>) -> Self {
-        TokenRng {
-            form,
-            pinned,
-            rng: None,
+    /// The source for `form` at `pinned` when the clock is pinned, else `run`.
+    pub fn new(form: &'a Form, pinned: Option<DateTime<Utc>>, run: &'a mut StdRng) -> Self {
+        match pinned {
+            Some(now) => TokenRng::Pinned {
+                form,
+                now,
+                rng: None,
+            },
+            None => TokenRng::Run(run),
         }
     }
 
     fn rng(&mut self) -> &mut StdRng {
-        let (form, pinned) = (self.form, self.pinned);
-        self.rng.get_or_insert_with(|| match pinned {
-            Some(now) => StdRng::seed_from_u64(form.seed(now)),
-            None => StdRng::from_entropy(),
-        })
+        match self {
+            TokenRng::Pinned { form, now, rng } => {
+                rng.get_or_insert_with(|| StdRng::seed_from_u64(form.seed(*now)))
+            }
+            TokenRng::Run(rng) => rng,
+        }
     }
 }
 
