@@ -156,24 +156,38 @@ fn key_for(
     }
 }
 
-/// Credentials that fit a token without being given: the environment's, when they name the
-/// token's key (or name no key), else the demo credentials when the token names the demo key.
+/// Credentials that fit a token without being given: the platform's environment secret, when
+/// its key variable is unset or names the token's key; else the demo credentials when the token
+/// names the demo key.
 fn found_credentials(
     platform: &dyn Platform,
     decoded: &Decoded,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Option<Credentials> {
     let token_key = platform.key_id(decoded);
-    if let Ok(credentials) = platform::resolve_credentials(platform, None, None, env)
-        && credentials.source == CredentialSource::Environment
-        && token_key
-            .as_deref()
-            .is_none_or(|key| key == credentials.key)
-    {
-        return Some(credentials);
+    let vars = platform.env_vars();
+    if let Some(value) = env(vars.secret) {
+        let (key_in_secret, secret) = platform.split_secret(Secret::new(value.into_bytes()));
+        let env_key = key_in_secret.or_else(|| vars.key.and_then(env));
+        if env_key.is_none() || env_key == token_key {
+            return Some(Credentials {
+                key: env_key.or(token_key).unwrap_or_default(),
+                secret,
+                source: CredentialSource::Environment,
+            });
+        }
     }
     let demo = platform.demo_credentials();
     (token_key.as_deref() == Some(demo.key.as_str())).then_some(demo)
+}
+
+/// The warning for a secret typed on the command line.
+pub fn argv_warning() -> Finding {
+    Finding::warning(
+        "secret.argv",
+        Field::Secret,
+        "the secret was typed on the command line, where ps and shell history keep it: use env:NAME, @file or - instead",
+    )
 }
 
 fn credential_findings(platform: Option<&dyn Platform>, credentials: &Credentials) -> Vec<Finding> {
@@ -194,11 +208,7 @@ fn credential_findings(platform: Option<&dyn Platform>, credentials: &Credential
                 format!("signed with tokenbench's built-in demo credentials, which {name} refuses: give --key and --secret{vars}"),
             ));
         }
-        CredentialSource::Given(SecretOrigin::Literal) => findings.push(Finding::warning(
-            "secret.argv",
-            Field::Secret,
-            "the secret was typed on the command line, where ps and shell history keep it: use env:NAME, @file or - instead",
-        )),
+        CredentialSource::Given(SecretOrigin::Literal) => findings.push(argv_warning()),
         CredentialSource::Given(_) | CredentialSource::Environment => {}
     }
     findings

@@ -37,15 +37,7 @@ const CASES: &[(&str, &[&str])] = &[
 
 fn tokenbench() -> Command {
     let mut command = Command::cargo_bin("tokenbench").unwrap();
-    for var in [
-        "ZOOM_VIDEO_SDK_KEY",
-        "ZOOM_VIDEO_SDK_SECRET",
-        "VONAGE_APPLICATION_ID",
-        "VONAGE_PRIVATE_KEY",
-        "OPENTOK_API_KEY",
-        "OPENTOK_API_SECRET",
-        "RELAYBOX_API_KEY",
-    ] {
+    for var in tokenbench::platform::credential_env_vars() {
         command.env_remove(var);
     }
     command

@@ -19,18 +19,6 @@ use serde_json::Value;
 const NOW_RFC3339: &str = "2026-11-22T10:00:00Z";
 const NOW_UNIX: i64 = 1_795_341_600;
 
-/// Environment variables tokenbench reads credentials from; cleared so that the developer's
-/// own environment cannot change what a test mints or verifies.
-const CREDENTIAL_ENV: &[&str] = &[
-    "ZOOM_VIDEO_SDK_KEY",
-    "ZOOM_VIDEO_SDK_SECRET",
-    "VONAGE_APPLICATION_ID",
-    "VONAGE_PRIVATE_KEY",
-    "OPENTOK_API_KEY",
-    "OPENTOK_API_SECRET",
-    "RELAYBOX_API_KEY",
-];
-
 /// Packages the scripts in tests/interop require.
 const NODE_PACKAGES: &[&str] = &[
     "jsrsasign",
@@ -107,7 +95,7 @@ fn node(script: &str, args: &[&str]) -> Value {
 /// The tokenbench binary, with credential environment variables cleared.
 fn tokenbench() -> Command {
     let mut cmd = Command::cargo_bin("tokenbench").expect("the tokenbench binary is built");
-    for name in CREDENTIAL_ENV {
+    for name in tokenbench::platform::credential_env_vars() {
         cmd.env_remove(name);
     }
     cmd

@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::findings::{Field, Finding};
 use crate::platform;
 use crate::report::{self, KeyChoice};
+use crate::secret::SecretOrigin;
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
@@ -55,9 +56,12 @@ pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
     } else {
         args.token.clone().unwrap_or_default()
     };
-    let secret = match &args.secret {
-        Some(spec) => Some(crate::secret::resolve_from_process(spec)?.0),
-        None => None,
+    let (secret, origin) = match &args.secret {
+        Some(spec) => {
+            let (secret, origin) = crate::secret::resolve_from_process(spec)?;
+            (Some(secret), Some(origin))
+        }
+        None => (None, None),
     };
     let platform = args.platform.as_deref().and_then(platform::by_id);
     let now = args.now.unwrap_or_else(|| Clock::system().now());
@@ -80,6 +84,10 @@ pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
                 format!("the token names key {}, not {expected}: a client with key {expected} is refused", named.as_deref().unwrap_or("(none)")),
             ));
         }
+    }
+    if origin == Some(SecretOrigin::Literal) {
+        report.findings.push(report::argv_warning());
+        crate::findings::sort(&mut report.findings);
     }
     if args.json {
         write_out(&format!(

@@ -1,10 +1,13 @@
-//! The command line: `mint`, `inspect`, `platforms`, `completions`, and the workbench.
+//! The command line: `mint`, `inspect`, `simulate`, `platforms`, `serve`, `completions`, and the workbench.
 
 mod fields;
 mod inspect;
 mod mint;
 mod platforms;
+mod serve;
+mod simulate;
 mod text;
+mod workbench;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -32,8 +35,14 @@ pub enum Command {
     Mint(mint::MintArgs),
     /// Decode, verify and explain a token (a JWT or an OpenTok T1 token).
     Inspect(inspect::InspectArgs),
+    /// Show, as a timeline, what expiry does to a client: joins, drops, refreshes, kicks.
+    Simulate(simulate::SimulateArgs),
     /// List the platforms, their options, defaults and limits.
     Platforms(platforms::PlatformsArgs),
+    /// Open the workbench (the default): a platform's form, its token, claims, lifetime and findings.
+    Tui(workbench::TuiArgs),
+    /// Run a local auth endpoint that client apps call for tokens (Zoom sample, Relaybox authEndpoint, Vonage, OpenTok).
+    Serve(serve::ServeArgs),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -58,7 +67,7 @@ impl From<String> for UsageError {
     }
 }
 
-/// Parses the arguments and runs the command; `run_workbench` opens the TUI when no command is given.
+/// Parses the arguments and runs the command; with no command, opens the workbench.
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -69,13 +78,13 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         }
     };
     let result = match cli.command {
-        None => {
-            let _ = Cli::command().print_help();
-            Ok(Outcome::Clean)
-        }
+        None => workbench::run(workbench::TuiArgs::default()),
+        Some(Command::Tui(args)) => workbench::run(args),
         Some(Command::Mint(args)) => mint::run(args),
         Some(Command::Inspect(args)) => inspect::run(args),
+        Some(Command::Simulate(args)) => simulate::run(args),
         Some(Command::Platforms(args)) => platforms::run(args),
+        Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,

@@ -33,6 +33,16 @@ pub fn ids() -> Vec<&'static str> {
     ALL.iter().map(|p| p.id()).collect()
 }
 
+/// Every credential environment variable of every platform (tests clear them all).
+pub fn credential_env_vars() -> Vec<&'static str> {
+    ALL.iter()
+        .flat_map(|p| {
+            let vars = p.env_vars();
+            vars.key.into_iter().chain([vars.secret])
+        })
+        .collect()
+}
+
 /// The platform a decoded token most likely belongs to.
 pub fn detect(decoded: &Decoded) -> Option<&'static dyn Platform> {
     ALL.iter().copied().find(|p| p.recognizes(decoded))
@@ -384,10 +394,15 @@ pub trait Platform: Sync {
     fn lifetime_limits(&self) -> &'static str;
     fn env_vars(&self) -> EnvVars;
     fn demo_credentials(&self) -> Credentials;
-    /// Builds the signer from credentials, checking that the secret has the right shape.
-    fn signer(&self, credentials: &Credentials) -> Result<Signer, String>;
+    /// Builds the signer from credentials, checking that the secret has the right shape
+    /// (by default an HS256 secret, which any bytes are).
+    fn signer(&self, credentials: &Credentials) -> Result<Signer, String> {
+        Ok(Signer::hs256(&credentials.secret))
+    }
     /// The key that checks a token of this platform, from the same secret that signs it.
-    fn verify_key(&self, secret: &Secret) -> Result<VerifyKey, String>;
+    fn verify_key(&self, secret: &Secret) -> Result<VerifyKey, String> {
+        Ok(VerifyKey::Secret(self.split_secret(secret.clone()).1))
+    }
     /// Splits a secret that carries its key (Relaybox's `appPid.keyId:secret`).
     fn split_secret(&self, secret: Secret) -> (Option<String>, Secret) {
         (None, secret)
@@ -424,6 +439,12 @@ pub trait Platform: Sync {
     fn rules(&self, decoded: &Decoded, now: DateTime<Utc>) -> Vec<Finding>;
     /// The form that mints a token like this one (credentials excepted).
     fn form_from(&self, decoded: &Decoded) -> Form;
+}
+
+impl std::fmt::Debug for dyn Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
 }
 
 /// Resolves credentials: the given key and secret, then the platform's environment

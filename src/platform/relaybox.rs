@@ -8,7 +8,7 @@ use super::{
 };
 use crate::findings::{Field, Finding};
 use crate::secret::Secret;
-use crate::token::{Claims, Decoded, Signer, VerifyKey};
+use crate::token::{Claims, Decoded};
 
 pub struct Relaybox;
 
@@ -110,14 +110,6 @@ impl Platform for Relaybox {
             ),
             _ => (None, secret),
         }
-    }
-
-    fn signer(&self, credentials: &Credentials) -> Result<Signer, String> {
-        Ok(Signer::hs256(&credentials.secret))
-    }
-
-    fn verify_key(&self, secret: &Secret) -> Result<VerifyKey, String> {
-        Ok(VerifyKey::Secret(self.split_secret(secret.clone()).1))
     }
 
     fn write_claims(

@@ -7,8 +7,7 @@ use super::{
     Credentials, EnvVars, Form, MintContext, Platform, claim_text, expiry_of, leftover_claims,
 };
 use crate::findings::{Field, Finding};
-use crate::secret::Secret;
-use crate::token::{Claims, Decoded, Signer, VerifyKey, seconds_of};
+use crate::token::{Claims, Decoded, seconds_of};
 
 pub struct Zoom;
 
@@ -17,12 +16,12 @@ pub const MIN_TTL: i64 = 1800;
 pub const MAX_TTL: i64 = 172_800;
 /// How close to the 1800 s minimum is close enough to fail in practice (§1.3, community reports).
 pub const EDGE_MARGIN: i64 = 60;
-const TPC_MAX: usize = 200;
+pub const TPC_MAX: usize = 200;
 const PWD_MAX: usize = 10;
-const USER_IDENTITY_MAX: usize = 35;
+pub const USER_IDENTITY_MAX: usize = 35;
 const USER_KEY_MAX: usize = 36;
-const SESSION_KEY_MAX: usize = 36;
-const GEO_REGIONS: [&str; 12] = [
+pub const SESSION_KEY_MAX: usize = 36;
+pub const GEO_REGIONS: [&str; 12] = [
     "AU", "BR", "CA", "CN", "DE", "HK", "IN", "JP", "MX", "NL", "SG", "US",
 ];
 /// §1.2: symbols allowed in a session name besides letters, digits and space.
@@ -91,14 +90,6 @@ impl Platform for Zoom {
 
     fn demo_credentials(&self) -> Credentials {
         super::demo_credentials_from(include_str!("../../assets/demo/zoom.json"), None)
-    }
-
-    fn signer(&self, credentials: &Credentials) -> Result<Signer, String> {
-        Ok(Signer::hs256(&credentials.secret))
-    }
-
-    fn verify_key(&self, secret: &Secret) -> Result<VerifyKey, String> {
-        Ok(VerifyKey::Secret(secret.clone()))
     }
 
     fn write_claims(

@@ -1,0 +1,114 @@
+//! `tokenbench simulate P`: what expiry does to a client on platform P, as a timeline.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use clap::Args;
+
+use super::{Outcome, UsageError, parse_now, write_out};
+use crate::clock::Clock;
+use crate::duration::{parse_duration, parse_instant};
+use crate::lifetime::{self, Model, Scenario, TokenTimes};
+
+fn model_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(Model::all().iter().map(|m| m.id()))
+}
+
+/// Offsets from the token's iat, in milliseconds.
+fn offset(text: &str) -> Result<i64, String> {
+    parse_duration(text).map(|seconds| seconds.saturating_mul(1000))
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// zoom, vonage, opentok, relaybox, or the contrast models agora and livekit.
+    #[arg(value_parser = model_parser())]
+    pub platform: String,
+    /// The token's lifetime (default: the platform's).
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, conflicts_with = "exp")]
+    pub ttl: Option<i64>,
+    /// The token's expiry time (RFC 3339 or unix seconds).
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub exp: Option<DateTime<Utc>>,
+    /// When the client joins, after iat (default 0s).
+    #[arg(long, value_name = "DUR", value_parser = offset)]
+    pub join_at: Option<i64>,
+    /// When the client's network drops.
+    #[arg(long, value_name = "DUR", value_parser = offset)]
+    pub drop_at: Option<i64>,
+    /// How long the network stays down after --drop-at (default 0s).
+    #[arg(long, value_name = "DUR", value_parser = offset, requires = "drop_at")]
+    pub offline_for: Option<i64>,
+    /// When the server force-disconnects the client, which then tries to rejoin.
+    #[arg(long, value_name = "DUR", value_parser = offset)]
+    pub force_disconnect_at: Option<i64>,
+    /// relaybox: when the app's auth endpoint stops answering.
+    #[arg(long, value_name = "DUR", value_parser = offset)]
+    pub endpoint_down_at: Option<i64>,
+    /// relaybox: when the auth endpoint answers again.
+    #[arg(long, value_name = "DUR", value_parser = offset)]
+    pub endpoint_up_at: Option<i64>,
+    /// agora: when the app renews the token (renewToken).
+    #[arg(long, value_name = "DUR", value_parser = offset)]
+    pub renew_at: Option<i64>,
+    /// Simulate up to this offset (default: a margin past exp and every given time).
+    #[arg(long, value_name = "DUR", value_parser = offset)]
+    pub until: Option<i64>,
+    /// Seeds the jitter of retries and reconnects: same seed, same timeline.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    /// The token's iat (RFC 3339 or unix seconds; default now).
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+    /// Print the events as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
+    let model = Model::from_id(&args.platform).expect("clap only accepts known models");
+    if model != Model::Agora && args.renew_at.is_some() {
+        return Err(UsageError(format!(
+            "--renew-at applies to agora only: {} tokens are not renewed in place",
+            model.id()
+        )));
+    }
+    if model != Model::Relaybox
+        && (args.endpoint_down_at.is_some() || args.endpoint_up_at.is_some())
+    {
+        return Err(UsageError(format!(
+            "--endpoint-down-at and --endpoint-up-at apply to relaybox only: {} clients do not fetch tokens themselves",
+            model.id()
+        )));
+    }
+    let iat = args.now.unwrap_or_else(|| Clock::system().now());
+    let exp = match (args.exp, args.ttl) {
+        (Some(exp), _) => exp,
+        (None, ttl) => iat + TimeDelta::seconds(ttl.unwrap_or_else(|| model.default_ttl_secs())),
+    };
+    let times = TokenTimes { iat, exp };
+    let scenario = Scenario {
+        join_at: Some(args.join_at.unwrap_or(0)),
+        drop_at: args.drop_at,
+        offline_for: args.offline_for.unwrap_or(0),
+        force_disconnect_at: args.force_disconnect_at,
+        endpoint_down_at: args.endpoint_down_at,
+        endpoint_up_at: args.endpoint_up_at,
+        renew_at: args.renew_at,
+        until: args.until,
+        seed: args.seed,
+    };
+    let events = lifetime::simulate(model, &times, &scenario);
+    if args.json {
+        let json = lifetime::to_json(&events, &times);
+        write_out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json).expect("events serialise")
+        ));
+    } else {
+        write_out(&format!(
+            "{}\n{}",
+            lifetime::expiry_summary(model),
+            lifetime::render_table(&events, &times)
+        ));
+    }
+    Ok(Outcome::Clean)
+}

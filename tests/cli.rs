@@ -1,0 +1,686 @@
+//! The command-line contract of DESIGN.md, on the built binary.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const NOW: &str = "2026-11-22T10:00:00Z";
+const NOW_UNIX: i64 = 1_795_341_600;
+const PLATFORMS: [&str; 4] = ["zoom", "vonage", "opentok", "relaybox"];
+
+/// The binary with no credential variables from the caller's environment.
+fn tokenbench() -> Command {
+    let mut cmd = Command::cargo_bin("tokenbench").unwrap();
+    for var in tokenbench::platform::credential_env_vars() {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let output = cmd.output().unwrap();
+    Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
+}
+
+fn rules(report: &Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect()
+}
+
+fn mint_token(args: &[&str]) -> String {
+    let out = run(tokenbench()
+        .arg("mint")
+        .args(args)
+        .args(["--now", NOW, "--token-only"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout.trim().to_string()
+}
+
+#[test]
+fn mint_json_has_the_documented_shape_for_every_platform() {
+    for platform in PLATFORMS {
+        let out = run(tokenbench().args(["mint", platform, "--now", NOW, "--json"]));
+        assert_eq!(out.code, 0, "{platform}: {}", out.stderr);
+        let report = json(&out);
+        let keys: Vec<&str> = report
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "platform",
+                "format",
+                "token",
+                "header",
+                "claims",
+                "issued_at",
+                "expires_at",
+                "expires_in_seconds",
+                "signature",
+                "findings"
+            ]
+        );
+        assert_eq!(report["platform"], platform);
+        assert_eq!(report["format"], "jwt");
+        assert_eq!(report["signature"], "valid");
+        assert_eq!(report["issued_at"], "2026-11-22T10:00:00Z");
+        assert_eq!(rules(&report), ["demo-credentials"], "{platform}");
+        let finding = &report["findings"][0];
+        assert_eq!(
+            (finding["severity"].as_str(), finding["field"].as_str()),
+            (Some("info"), Some("credentials"))
+        );
+    }
+}
+
+#[test]
+fn the_issue_example_mints_a_zoom_host_token() {
+    let out = run(tokenbench().args([
+        "mint",
+        "zoom",
+        "--topic",
+        "teammeeting",
+        "--role",
+        "host",
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    let report = json(&out);
+    assert_eq!(report["claims"]["role_type"], 1);
+    assert_eq!(report["claims"]["tpc"], "teammeeting");
+    assert_eq!(report["claims"]["version"], 1);
+    assert_eq!(report["claims"]["iat"], NOW_UNIX);
+    assert_eq!(report["claims"]["exp"], NOW_UNIX + 7200);
+    assert_eq!(report["expires_in_seconds"], 7200);
+    assert_eq!(
+        report["header"],
+        serde_json::json!({"alg": "HS256", "typ": "JWT"})
+    );
+}
+
+#[test]
+fn default_lifetimes_and_expiry_forms() {
+    for (platform, ttl) in [
+        ("zoom", 7200),
+        ("vonage", 86_400),
+        ("opentok", 86_400),
+        ("relaybox", 900),
+    ] {
+        let report = json(&run(
+            tokenbench().args(["mint", platform, "--now", NOW, "--json"])
+        ));
+        assert_eq!(report["expires_in_seconds"], ttl, "{platform}");
+    }
+    let report =
+        json(&run(tokenbench().args([
+            "mint", "zoom", "--now", NOW, "--ttl", "1h30m", "--json",
+        ])));
+    assert_eq!(report["expires_in_seconds"], 5400);
+    let report = json(&run(tokenbench().args([
+        "mint",
+        "zoom",
+        "--now",
+        NOW,
+        "--exp",
+        "2026-11-22T11:00:00Z",
+        "--json",
+    ])));
+    assert_eq!(report["claims"]["exp"], NOW_UNIX + 3600);
+    let report = json(&run(tokenbench().args([
+        "mint",
+        "zoom",
+        "--now",
+        &NOW_UNIX.to_string(),
+        "--exp",
+        &(NOW_UNIX + 1900).to_string(),
+        "--json",
+    ])));
+    assert_eq!(report["claims"]["exp"], NOW_UNIX + 1900);
+}
+
+#[test]
+fn strict_mint_exits_1_on_an_error_finding_and_0_without_strict() {
+    let lax = run(tokenbench().args(["mint", "zoom", "--now", NOW, "--ttl", "10m", "--json"]));
+    assert_eq!(lax.code, 0);
+    assert!(rules(&json(&lax)).contains(&"zoom.exp-window"));
+    let strict = run(tokenbench().args([
+        "mint",
+        "zoom",
+        "--now",
+        NOW,
+        "--ttl",
+        "10m",
+        "--strict",
+        "--token-only",
+    ]));
+    assert_eq!(strict.code, 1);
+    assert!(
+        strict.stdout.starts_with("eyJ"),
+        "the token is still printed"
+    );
+    let fine = run(tokenbench().args(["mint", "zoom", "--now", NOW, "--strict", "--token-only"]));
+    assert_eq!(fine.code, 0);
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_sentence() {
+    for (args, expected) in [
+        (
+            vec!["mint", "vonage", "--password", "x"],
+            "--password does not apply to vonage: its options are --role, --topic, --ttl, --exp, --data, --claim, --key, --secret",
+        ),
+        (
+            vec!["mint", "zoom", "--ttl", "soon"],
+            "'soon' is not a duration: use a duration such as 90s, 30m, 2h, 1d or 1h30m",
+        ),
+        (vec!["mint", "zoom", "--exp", "tomorrow"], "RFC 3339"),
+        (vec!["mint", "zoom", "--now", "yesterday"], "RFC 3339"),
+        (
+            vec!["mint", "zoom", "--role", "admin"],
+            "'admin' is not a zoom role: use host or participant (or 1 or 0)",
+        ),
+        (
+            vec!["mint", "vonage", "--role", "owner"],
+            "use subscriber, publisher, publisher-only or moderator",
+        ),
+        (vec!["mint", "agora"], "invalid value 'agora'"),
+        (
+            vec!["mint", "relaybox", "--permission", "chat"],
+            "use ROOM=OPS",
+        ),
+        (vec!["mint", "zoom", "--claim", "novalue"], "use NAME=VALUE"),
+        (
+            vec!["mint", "zoom", "--key", "k"],
+            "no secret for the zoom key k: give --secret or set ZOOM_VIDEO_SDK_SECRET",
+        ),
+        (
+            vec!["mint", "zoom", "--secret", "env:TOKENBENCH_TEST_UNSET"],
+            "the environment variable TOKENBENCH_TEST_UNSET is not set",
+        ),
+        (
+            vec!["mint", "vonage", "--key", "app", "--secret", "not-a-pem"],
+            "the vonage secret must be the application's private key",
+        ),
+        (
+            vec!["inspect", "not-a-token"],
+            "this is not a token: a JWT has three base64url parts separated by dots, and this has 1",
+        ),
+        (
+            vec!["inspect", "T1==%%%"],
+            "this is not a token: the part after T1== is not standard base64",
+        ),
+    ] {
+        let out = run(tokenbench().args(&args));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(!out.stderr.contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn inspect_exit_codes_follow_the_findings() {
+    let token = mint_token(&["zoom"]);
+    let fresh = run(tokenbench().args(["inspect", &token, "--now", NOW, "--json"]));
+    assert_eq!(fresh.code, 0, "{}", fresh.stdout);
+    assert_eq!(json(&fresh)["signature"], "valid");
+    let expired =
+        run(tokenbench().args(["inspect", &token, "--now", "2026-11-22T12:00:00Z", "--json"]));
+    assert_eq!(expired.code, 1);
+    let report = json(&expired);
+    assert!(rules(&report).contains(&"jwt.expired"));
+    assert_eq!(report["expires_in_seconds"], 0);
+    assert_eq!(
+        report["claims"]["tpc"], "teammeeting",
+        "an expired token still shows its claims"
+    );
+}
+
+#[test]
+fn inspect_reads_a_token_from_stdin() {
+    let token = mint_token(&["relaybox"]);
+    for args in [
+        vec!["inspect", "-", "--json", "--now", NOW],
+        vec!["inspect", "--json", "--now", NOW],
+    ] {
+        let out = run(tokenbench().args(&args).write_stdin(format!("{token}\n")));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(json(&out)["platform"], "relaybox");
+    }
+    let both = run(tokenbench()
+        .args(["inspect", "-", "--secret", "-"])
+        .write_stdin(token));
+    assert_eq!(both.code, 2);
+    assert!(both.stderr.contains("cannot both come from standard input"));
+}
+
+#[test]
+fn a_wrong_secret_is_invalid_and_no_key_is_unverified() {
+    let own = run(tokenbench()
+        .args([
+            "mint",
+            "zoom",
+            "--key",
+            "mine",
+            "--secret",
+            "env:TB_SECRET",
+            "--now",
+            NOW,
+            "--token-only",
+        ])
+        .env("TB_SECRET", "my-own-secret-that-is-long-enough!"));
+    let token = own.stdout.trim();
+    let unverified = json(&run(
+        tokenbench().args(["inspect", token, "--now", NOW, "--json"])
+    ));
+    assert_eq!(unverified["signature"], "unverified");
+    assert!(rules(&unverified).contains(&"jwt.unverified"));
+    let wrong = run(tokenbench()
+        .args([
+            "inspect",
+            token,
+            "--secret",
+            "env:TB_SECRET",
+            "--now",
+            NOW,
+            "--json",
+        ])
+        .env("TB_SECRET", "another"));
+    assert_eq!(wrong.code, 1);
+    assert_eq!(json(&wrong)["signature"], "invalid");
+    let right = run(tokenbench()
+        .args([
+            "inspect",
+            token,
+            "--secret",
+            "env:TB_SECRET",
+            "--now",
+            NOW,
+            "--json",
+        ])
+        .env("TB_SECRET", "my-own-secret-that-is-long-enough!"));
+    assert_eq!(
+        (right.code, json(&right)["signature"].as_str()),
+        (0, Some("valid"))
+    );
+    let env_found = run(tokenbench()
+        .args(["inspect", token, "--now", NOW, "--json"])
+        .env(
+            "ZOOM_VIDEO_SDK_SECRET",
+            "my-own-secret-that-is-long-enough!",
+        ));
+    assert_eq!(
+        json(&env_found)["signature"],
+        "valid",
+        "the platform's environment variables verify"
+    );
+}
+
+#[test]
+fn secret_sources_and_the_argv_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret");
+    std::fs::write(&path, "file-secret-file-secret-file-secret\n").unwrap();
+    let from_file = json(&run(tokenbench().args([
+        "mint",
+        "zoom",
+        "--key",
+        "k",
+        "--secret",
+        &format!("@{}", path.display()),
+        "--now",
+        NOW,
+        "--json",
+    ])));
+    assert!(rules(&from_file).is_empty(), "{:?}", rules(&from_file));
+    let token = from_file["token"].as_str().unwrap();
+    let b64 = json(&run(tokenbench().args([
+        "inspect",
+        token,
+        "--secret",
+        "b64:ZmlsZS1zZWNyZXQtZmlsZS1zZWNyZXQtZmlsZS1zZWNyZXQ=",
+        "--now",
+        NOW,
+        "--json",
+    ])));
+    assert_eq!(b64["signature"], "valid");
+    let piped = json(&run(tokenbench()
+        .args(["inspect", token, "--secret", "-", "--now", NOW, "--json"])
+        .write_stdin("file-secret-file-secret-file-secret\n")));
+    assert_eq!(piped["signature"], "valid");
+
+    let literal = run(tokenbench().args([
+        "mint",
+        "zoom",
+        "--key",
+        "k",
+        "--secret",
+        "hunter2-literal",
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    let report = json(&literal);
+    assert_eq!(rules(&report), ["jwt.weak-secret", "secret.argv"]);
+    assert!(
+        !literal.stdout.contains("hunter2-literal") && !literal.stderr.contains("hunter2-literal")
+    );
+}
+
+#[test]
+fn relaybox_api_key_in_one_piece() {
+    let out = run(tokenbench()
+        .args(["mint", "relaybox", "--now", NOW, "--json"])
+        .env(
+            "RELAYBOX_API_KEY",
+            "app.key:relaybox-secret-relaybox-secret-1234",
+        ));
+    let report = json(&out);
+    assert_eq!(report["claims"]["publicKey"], "app.key");
+    let token = report["token"].as_str().unwrap();
+    let checked = json(&run(tokenbench().args([
+        "inspect",
+        token,
+        "--secret",
+        "app.key:relaybox-secret-relaybox-secret-1234",
+        "--now",
+        NOW,
+        "--json",
+    ])));
+    assert_eq!(checked["signature"], "valid");
+}
+
+#[test]
+fn count_replaces_n_and_now_makes_tokens_repeatable() {
+    let out = run(tokenbench().args([
+        "mint",
+        "relaybox",
+        "--count",
+        "3",
+        "--client-id",
+        "user-{n}",
+        "--now",
+        NOW,
+    ]));
+    let tokens: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(tokens.len(), 3);
+    for (n, token) in tokens.iter().enumerate() {
+        let report = json(&run(
+            tokenbench().args(["inspect", token, "--now", NOW, "--json"])
+        ));
+        assert_eq!(report["claims"]["clientId"], format!("user-{n}"));
+    }
+    let lines = run(tokenbench().args(["mint", "zoom", "--count", "2", "--json", "--now", NOW]));
+    assert_eq!(lines.stdout.lines().count(), 2, "JSON lines with --count");
+    assert_eq!(
+        mint_token(&["vonage"]),
+        mint_token(&["vonage"]),
+        "jti is seeded by --now"
+    );
+    assert_eq!(
+        mint_token(&["opentok"]),
+        mint_token(&["opentok"]),
+        "nonce is seeded by --now"
+    );
+    assert_ne!(
+        mint_token(&["vonage", "--topic", "a"]),
+        mint_token(&["vonage", "--topic", "b"])
+    );
+    let zero = run(tokenbench().args(["mint", "zoom", "--count", "0"]));
+    assert_eq!(zero.code, 2);
+}
+
+#[test]
+fn opentok_legacy_t1_and_the_platforms_md_vector() {
+    let token = mint_token(&[
+        "opentok",
+        "--legacy-t1",
+        "--data",
+        "name=Alice Smith",
+        "--role",
+        "publisher-only",
+    ]);
+    assert!(token.starts_with("T1=="));
+    let report = json(&run(
+        tokenbench().args(["inspect", &token, "--now", NOW, "--json"])
+    ));
+    assert_eq!(report["format"], "opentok-t1");
+    assert_eq!(report["header"], Value::Null);
+    assert_eq!(report["claims"]["role"], "publisheronly");
+    assert_eq!(report["claims"]["connection_data"], "name=Alice Smith");
+    assert_eq!(report["signature"], "valid");
+
+    let vector = "T1==cGFydG5lcl9pZD0xMjM0NTYmc2lnPTFjMTVhNDAzYjBmZTYyZmIzNGI4NmFlYmRmZjYyNDExNjc5N2YzOGY6c2Vzc2lvbl9pZD0xX01YNHhNak0wTlRaLWZqRTNNREF3TURBd01EQXdNREItWm1GclpYNCZjcmVhdGVfdGltZT0xNzAwMDAwMDAwJmV4cGlyZV90aW1lPTE3MDAwODY0MDAmcm9sZT1wdWJsaXNoZXImbm9uY2U9NDI0MjQyJmluaXRpYWxfbGF5b3V0X2NsYXNzX2xpc3Q9JmNvbm5lY3Rpb25fZGF0YT1uYW1lJTNEQWxpY2UrU21pdGg=";
+    let out = run(tokenbench().args([
+        "inspect",
+        vector,
+        "--secret",
+        "0123456789abcdef0123456789abcdef01234567",
+        "--now",
+        "1700000100",
+        "--json",
+    ]));
+    let report = json(&out);
+    assert_eq!(report["signature"], "valid");
+    assert_eq!(report["claims"]["partner_id"], "123456");
+    assert_eq!(report["expires_at"], "2023-11-15T22:13:20Z");
+    assert_eq!(
+        rules(&report),
+        ["secret.argv"],
+        "a literal --secret is visible in ps, for inspect too"
+    );
+}
+
+#[test]
+fn generic_jwt_of_no_known_platform() {
+    let token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+    let unverified = run(tokenbench().args(["inspect", token, "--json"]));
+    let report = json(&unverified);
+    assert_eq!(report["platform"], Value::Null);
+    assert_eq!(report["signature"], "unverified");
+    assert_eq!(rules(&report), ["jwt.no-exp", "jwt.unverified"]);
+    assert_eq!(unverified.code, 0);
+    let verified = json(&run(tokenbench().args([
+        "inspect",
+        token,
+        "--secret",
+        "your-256-bit-secret",
+        "--json",
+    ])));
+    assert_eq!(verified["signature"], "valid");
+    assert!(rules(&verified).contains(&"jwt.weak-secret"));
+}
+
+#[test]
+fn inspect_with_an_expected_key_flags_a_mismatch() {
+    let token = mint_token(&["zoom"]);
+    let out = run(tokenbench().args([
+        "inspect",
+        &token,
+        "--key",
+        "someone-else",
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    assert_eq!(out.code, 1);
+    assert_eq!(rules(&json(&out))[0], "key-mismatch");
+}
+
+#[test]
+fn human_output_tells_the_story() {
+    let out = run(tokenbench().args(["mint", "zoom", "--now", NOW]));
+    assert!(
+        out.stdout.starts_with("zoom · jwt HS256 · "),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("signature valid"));
+    assert!(out.stdout.contains("expires in 2h 00m 00s"));
+    assert!(
+        out.stdout
+            .contains("\"exp\": 1795348800   (2026-11-22 12:00:00 UTC, in 2h)")
+    );
+    assert!(out.stdout.contains("info     demo-credentials"));
+}
+
+#[test]
+fn platforms_and_completions() {
+    let list = json(&run(tokenbench().args(["platforms", "--json"])));
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, PLATFORMS);
+    assert_eq!(list[3]["operations"][0], "create");
+    let text = run(tokenbench().arg("platforms"));
+    assert!(
+        text.stdout
+            .contains("ZOOM_VIDEO_SDK_KEY, ZOOM_VIDEO_SDK_SECRET")
+    );
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(tokenbench().args(["completions", shell]));
+        assert_eq!(out.code, 0);
+        assert!(out.stdout.contains("tokenbench"), "{shell}");
+        assert!(out.stdout.contains("legacy-t1"), "{shell}");
+    }
+}
+
+#[test]
+fn vonage_private_key_from_a_path_in_the_environment() {
+    let key = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/vonage-private-key.pem"
+    );
+    let out = run(tokenbench()
+        .args(["mint", "vonage", "--now", NOW, "--json"])
+        .env("VONAGE_APPLICATION_ID", "my-app")
+        .env("VONAGE_PRIVATE_KEY", key));
+    let report = json(&out);
+    assert_eq!(report["claims"]["application_id"], "my-app");
+    assert_eq!(report["signature"], "valid");
+    assert!(rules(&report).is_empty(), "{:?}", rules(&report));
+}
+
+fn simulate(args: &[&str]) -> Vec<Value> {
+    let out = run(tokenbench()
+        .arg("simulate")
+        .args(args)
+        .args(["--now", NOW, "--json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    json(&out).as_array().unwrap().clone()
+}
+
+fn event<'a>(events: &'a [Value], name: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["event"] == name).collect()
+}
+
+#[test]
+fn simulate_json_events_have_the_documented_shape() {
+    let events = simulate(&["relaybox"]);
+    for e in &events {
+        let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["t", "at", "actor", "event", "outcome", "confidence"]);
+        assert!(
+            ["documented", "sdk-code", "unconfirmed"].contains(&e["confidence"].as_str().unwrap())
+        );
+    }
+    let refresh = event(&events, "refresh");
+    assert_eq!(refresh[0]["t"], 880.0, "expiresIn − 20 s");
+    assert_eq!(refresh[0]["at"], "2026-11-22T10:14:40Z");
+    let ts: Vec<f64> = events.iter().map(|e| e["t"].as_f64().unwrap()).collect();
+    assert!(ts.windows(2).all(|w| w[0] <= w[1]), "ordered by time");
+}
+
+#[test]
+fn simulate_joins_after_exp_are_refused_with_the_platforms_codes() {
+    let zoom = simulate(&["zoom", "--join-at", "2h"]);
+    assert!(
+        event(&zoom, "join")[0]["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("error 200")
+    );
+    let vonage = simulate(&["vonage", "--ttl", "10m", "--join-at", "10m"]);
+    assert!(
+        event(&vonage, "join")[0]["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("1004")
+    );
+    let agora = simulate(&["agora", "--ttl", "5m"]);
+    assert_eq!(event(&agora, "token-privilege-will-expire")[0]["t"], 270.0);
+    assert!(!event(&agora, "kicked").is_empty());
+    let renewed = simulate(&[
+        "agora",
+        "--ttl",
+        "5m",
+        "--renew-at",
+        "4m40s",
+        "--until",
+        "6m",
+    ]);
+    assert!(event(&renewed, "kicked").is_empty());
+}
+
+#[test]
+fn simulate_is_repeatable_with_a_seed_and_refuses_options_of_other_platforms() {
+    let args = [
+        "relaybox",
+        "--endpoint-down-at",
+        "870s",
+        "--endpoint-up-at",
+        "930s",
+        "--seed",
+        "7",
+    ];
+    assert_eq!(simulate(&args), simulate(&args));
+    for (args, expected) in [
+        (
+            vec!["simulate", "zoom", "--renew-at", "1m"],
+            "--renew-at applies to agora only",
+        ),
+        (
+            vec!["simulate", "vonage", "--endpoint-down-at", "1m"],
+            "apply to relaybox only",
+        ),
+        (
+            vec!["simulate", "zoom", "--join-at", "soon"],
+            "is not a duration",
+        ),
+        (vec!["simulate", "teams"], "invalid value 'teams'"),
+    ] {
+        let out = run(tokenbench().args(&args));
+        assert_eq!(out.code, 2, "{args:?}");
+        assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+    }
+    let table = run(tokenbench().args(["simulate", "zoom", "--now", NOW]));
+    assert!(
+        table.stdout.lines().nth(1).unwrap().starts_with("t "),
+        "{}",
+        table.stdout
+    );
+}
