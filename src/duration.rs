@@ -107,6 +107,16 @@ impl Expiry {
         }
     }
 
+    /// [`Expiry::resolve`] in unix seconds, for a token issued at `iat` unix seconds: the claim
+    /// value itself, without calendar arithmetic (bulk minting does this once per token).
+    pub fn resolve_unix(&self, iat: i64, default_ttl: i64) -> i64 {
+        match self {
+            Expiry::Default => iat.saturating_add(default_ttl),
+            Expiry::After(seconds) => iat.saturating_add(*seconds),
+            Expiry::At(instant) => instant.timestamp(),
+        }
+    }
+
     /// The text that reads back as this expiry.
     pub fn to_text(&self) -> String {
         match self {
@@ -185,6 +195,23 @@ pub fn format_relative(target: DateTime<Utc>, now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolve_unix_is_resolve_in_seconds() {
+        let iat = DateTime::from_timestamp(1_795_341_600, 0).unwrap();
+        for expiry in [
+            Expiry::Default,
+            Expiry::After(90),
+            Expiry::After(-5),
+            Expiry::At(DateTime::from_timestamp(1_800_000_000, 0).unwrap()),
+        ] {
+            assert_eq!(
+                expiry.resolve_unix(iat.timestamp(), 7200),
+                expiry.resolve(iat, 7200).timestamp(),
+                "{expiry:?}"
+            );
+        }
+    }
 
     #[test]
     fn durations_in_every_documented_form() {

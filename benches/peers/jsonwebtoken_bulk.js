@@ -2,7 +2,7 @@
 // Peer benchmark: bulk-mint Zoom-like HS256 JWTs with the npm `jsonwebtoken` package, the
 // baseline for tokenbench's "bulk minting at least 500x jsonwebtoken" target (DESIGN.md).
 //
-//   node benches/peers/jsonwebtoken_bulk.js N [--key-object] > tokens.txt
+//   node benches/peers/jsonwebtoken_bulk.js N [--key-object] [--iat SECONDS] > tokens.txt
 //
 // stdout: N tokens, one per line (collected in memory and written once, so that output cost
 //         is not counted per token).
@@ -22,7 +22,8 @@
 // so run `npm ci` in tests/interop first (scripts/test does). No NODE_PATH needed.
 //
 // The claims mirror `tokenbench mint zoom --count N` with `--topic room-{n}`:
-// {app_key, role_type, tpc: "room-" + i, version: 1, iat, exp}, one fixed iat for the run.
+// {app_key, role_type, tpc: "room-" + i, version: 1, iat, exp}, one fixed iat for the run (now, or
+// --iat, with which benches/compare.sh checks that every peer mints the very same tokens).
 const path = require('path');
 
 let jwt;
@@ -35,10 +36,16 @@ try {
 
 const args = process.argv.slice(2);
 const keyObject = args.includes('--key-object');
-const rest = args.filter((a) => a !== '--key-object');
+let rest = args.filter((a) => a !== '--key-object');
+let fixedIat = null;
+const iatAt = rest.indexOf('--iat');
+if (iatAt >= 0) {
+  fixedIat = Number(rest[iatAt + 1]);
+  rest = rest.slice(0, iatAt).concat(rest.slice(iatAt + 2));
+}
 const n = Number(rest[0]);
-if (rest.length !== 1 || !Number.isInteger(n) || n < 1) {
-  process.stderr.write('usage: jsonwebtoken_bulk.js N [--key-object]   (N >= 1 tokens)\n');
+if (rest.length !== 1 || !Number.isInteger(n) || n < 1 || (fixedIat !== null && !Number.isInteger(fixedIat))) {
+  process.stderr.write('usage: jsonwebtoken_bulk.js N [--key-object] [--iat SECONDS]   (N >= 1 tokens)\n');
   process.exit(2);
 }
 
@@ -46,7 +53,7 @@ if (rest.length !== 1 || !Number.isInteger(n) || n < 1) {
 const KEY = 'bench_sdk_key_0000000000';
 const SECRET_TEXT = 'bench-sdk-secret-not-a-real-one-0123456789';
 const SECRET = keyObject ? require('crypto').createSecretKey(Buffer.from(SECRET_TEXT)) : SECRET_TEXT;
-const iat = Math.floor(Date.now() / 1000);
+const iat = fixedIat !== null ? fixedIat : Math.floor(Date.now() / 1000);
 const exp = iat + 7200;
 
 // Warm-up (not timed, not printed): lets V8 optimise the sign path, so the peer is measured

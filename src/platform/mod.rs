@@ -8,13 +8,14 @@ pub mod vonage;
 pub mod zoom;
 
 use chrono::{DateTime, Utc};
-use rand::RngCore;
-use serde_json::{Map, Value};
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use serde_json::Value;
 
 use crate::duration::Expiry;
 use crate::findings::{Field, Finding};
 use crate::secret::{Secret, SecretOrigin};
-use crate::token::{Decoded, Signer, VerifyKey};
+use crate::token::{Claims, Decoded, Signer, VerifyKey, jwt, opentok_t1};
 
 /// Every platform, in the order of the workbench's tabs.
 pub static ALL: [&dyn Platform; 4] = [
@@ -72,30 +73,42 @@ pub struct RoomPermission {
 impl Form {
     /// The form for token number `n` of a bulk run: `{n}` in any text becomes `n`.
     pub fn for_index(&self, n: u64) -> Form {
-        let index = n.to_string();
-        let put = |text: &str| text.replace("{n}", &index);
-        Form {
-            role: self.role.clone(),
-            topic: put(&self.topic),
-            password: put(&self.password),
-            expiry: self.expiry,
-            data: put(&self.data),
-            permissions: self
-                .permissions
-                .iter()
-                .map(|p| RoomPermission {
-                    room: put(&p.room),
-                    operations: p.operations.clone(),
-                })
-                .collect(),
-            client_id: put(&self.client_id),
-            claims: self
-                .claims
-                .iter()
-                .map(|(name, value)| (name.clone(), substitute_in_json(value, &index)))
-                .collect(),
-            legacy_t1: self.legacy_t1,
+        let mut form = Form::default();
+        self.index_into(n, &mut form);
+        form
+    }
+
+    /// [`Form::for_index`] into `out`, reusing its text buffers: a bulk run allocates nothing
+    /// per token for its forms.
+    pub fn index_into(&self, n: u64, out: &mut Form) {
+        let mut digits = [0u8; 20];
+        let index = decimal(n, &mut digits);
+        out.role.clone_from(&self.role);
+        replace_into(&self.topic, index, &mut out.topic);
+        replace_into(&self.password, index, &mut out.password);
+        out.expiry = self.expiry;
+        replace_into(&self.data, index, &mut out.data);
+        out.permissions.truncate(self.permissions.len());
+        for (i, permission) in self.permissions.iter().enumerate() {
+            if i == out.permissions.len() {
+                out.permissions.push(RoomPermission {
+                    room: String::new(),
+                    operations: Vec::new(),
+                });
+            }
+            replace_into(&permission.room, index, &mut out.permissions[i].room);
+            out.permissions[i]
+                .operations
+                .clone_from(&permission.operations);
         }
+        replace_into(&self.client_id, index, &mut out.client_id);
+        out.claims.clear();
+        out.claims.extend(
+            self.claims
+                .iter()
+                .map(|(name, value)| (name.clone(), substitute_in_json(value, index))),
+        );
+        out.legacy_t1 = self.legacy_t1;
     }
 
     /// A seed for the random fields of a token minted from this form at `now` (with `--now`):
@@ -136,6 +149,42 @@ impl Form {
                 .iter()
                 .any(|(_, v)| v.to_string().contains("{n}"))
     }
+}
+
+/// `n` in decimal, written into `digits`.
+fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&digits[start..]).expect("ASCII digits")
+}
+
+/// `text` with every `{n}` replaced by `index`, into `out` (as `str::replace` would give).
+fn replace_into(text: &str, index: &str, out: &mut String) {
+    out.clear();
+    let mut rest = text;
+    // A search for the byte `{` is much faster than one for the string `{n}`.
+    while let Some(at) = rest.bytes().position(|b| b == b'{') {
+        let (before, from_brace) = rest.split_at(at);
+        out.push_str(before);
+        match from_brace.strip_prefix("{n}") {
+            Some(after) => {
+                out.push_str(index);
+                rest = after;
+            }
+            None => {
+                out.push('{');
+                rest = &from_brace[1..];
+            }
+        }
+    }
+    out.push_str(rest);
 }
 
 fn substitute_in_json(value: &Value, index: &str) -> Value {
@@ -215,6 +264,114 @@ pub struct MintContext<'a> {
     pub rng: &'a mut dyn RngCore,
 }
 
+/// The token format a form mints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenFormat {
+    Jwt,
+    /// OpenTok's legacy `T1==` token, signed HMAC-SHA1 with the secret itself.
+    OpentokT1,
+}
+
+/// Mints token after token for one platform and one key, reusing its buffers: every platform
+/// goes through here, alone ([`Platform::mint`]) or in bulk.
+pub struct Minter<'a, P: Platform + ?Sized> {
+    platform: &'a P,
+    credentials: &'a Credentials,
+    signer: &'a Signer,
+    jwt: jwt::Encoder,
+    t1: String,
+}
+
+impl<'a, P: Platform + ?Sized> Minter<'a, P> {
+    pub fn new(platform: &'a P, credentials: &'a Credentials, signer: &'a Signer) -> Self {
+        Minter {
+            platform,
+            credentials,
+            signer,
+            jwt: jwt::Encoder::for_signer(signer),
+            t1: String::new(),
+        }
+    }
+
+    /// The token `form` mints, ASCII, as bytes so that a bulk run writes it out unchecked; it
+    /// lives until the next call.
+    pub fn mint(&mut self, form: &Form, ctx: &mut MintContext) -> Result<&[u8], String> {
+        let (platform, credentials) = (self.platform, self.credentials);
+        let mut write = |mut claims: Claims| {
+            platform.write_claims(form, credentials, ctx, &mut claims)?;
+            claims.finish();
+            Ok(())
+        };
+        match platform.format(form) {
+            TokenFormat::Jwt => self.jwt.encode(self.signer, |buffer| {
+                write(Claims::json(buffer, &form.claims))
+            }),
+            TokenFormat::OpentokT1 => {
+                let mut fields = Vec::new();
+                write(Claims::t1_fields(&mut fields, &form.claims))?;
+                self.t1 = opentok_t1::encode(&credentials.key, &credentials.secret, &fields);
+                Ok(self.t1.as_bytes())
+            }
+        }
+    }
+}
+
+/// The random source of one token (`jti`, `nonce`). With a pinned clock (`--now`) it is seeded
+/// from the time and the token's own inputs, so the same inputs give the same token alone and in
+/// bulk, and the seeding happens only when a platform draws (zoom and relaybox never do).
+/// Otherwise it draws from one generator of the run, seeded once from the operating system.
+// One lives on the stack per token; boxing the seeded generator would allocate per token.
+#[allow(clippy::large_enum_variant)]
+pub enum TokenRng<'a> {
+    Pinned {
+        form: &'a Form,
+        now: DateTime<Utc>,
+        rng: Option<StdRng>,
+    },
+    Run(&'a mut StdRng),
+}
+
+impl<'a> TokenRng<'a> {
+    /// The source for `form` at `pinned` when the clock is pinned, else `run`.
+    pub fn new(form: &'a Form, pinned: Option<DateTime<Utc>>, run: &'a mut StdRng) -> Self {
+        match pinned {
+            Some(now) => TokenRng::Pinned {
+                form,
+                now,
+                rng: None,
+            },
+            None => TokenRng::Run(run),
+        }
+    }
+
+    fn rng(&mut self) -> &mut StdRng {
+        match self {
+            TokenRng::Pinned { form, now, rng } => {
+                rng.get_or_insert_with(|| StdRng::seed_from_u64(form.seed(*now)))
+            }
+            TokenRng::Run(rng) => rng,
+        }
+    }
+}
+
+impl RngCore for TokenRng<'_> {
+    fn next_u32(&mut self) -> u32 {
+        self.rng().next_u32()
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.rng().next_u64()
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.rng().fill_bytes(dest)
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
+        self.rng().try_fill_bytes(dest)
+    }
+}
+
 /// A platform: its form, its token, its rules.
 pub trait Platform: Sync {
     /// The id used on the command line (`zoom`).
@@ -250,13 +407,31 @@ pub trait Platform: Sync {
     fn split_secret(&self, secret: Secret) -> (Option<String>, Secret) {
         (None, secret)
     }
+    /// Writes the claims of the token `form` mints, in the platform's order. The user's extra
+    /// claims are applied on the way by [`Claims`]; the format and signature by [`Minter`].
+    fn write_claims(
+        &self,
+        form: &Form,
+        credentials: &Credentials,
+        ctx: &mut MintContext,
+        claims: &mut Claims,
+    ) -> Result<(), String>;
+    /// The format `form` mints: a JWT, unless the platform has another (OpenTok's legacy T1).
+    fn format(&self, _form: &Form) -> TokenFormat {
+        TokenFormat::Jwt
+    }
+    /// Mints one token. Many tokens go faster through one [`Minter`].
     fn mint(
         &self,
         form: &Form,
         credentials: &Credentials,
         signer: &Signer,
         ctx: &mut MintContext,
-    ) -> Result<String, String>;
+    ) -> Result<String, String> {
+        Minter::new(self, credentials, signer)
+            .mint(form, ctx)
+            .map(|token| String::from_utf8(token.to_vec()).expect("tokens are ASCII"))
+    }
     fn recognizes(&self, decoded: &Decoded) -> bool;
     /// The key id a token names (`app_key`, `application_id`, `iss`, `partner_id`, `publicKey`).
     fn key_id(&self, decoded: &Decoded) -> Option<String>;
@@ -328,13 +503,6 @@ pub fn demo_credentials_from(json: &str, secret: Option<&[u8]>) -> Credentials {
                 .unwrap_or_else(|| text("secret").into_bytes()),
         ),
         source: CredentialSource::Demo,
-    }
-}
-
-/// Puts the extra claims into a built claim set: a name already there is replaced in place.
-pub fn apply_extra_claims(claims: &mut Map<String, Value>, extra: &[(String, Value)]) {
-    for (name, value) in extra {
-        claims.insert(name.clone(), value.clone());
     }
 }
 
@@ -433,6 +601,29 @@ mod tests {
         assert_eq!(third.claims[0].1, serde_json::json!({"k": ["v2"]}));
         assert_eq!(third.permissions[0].room, "r2");
         assert!(!Form::default().has_index_placeholder());
+    }
+
+    #[test]
+    fn index_into_reuses_a_form_and_gives_what_for_index_gives() {
+        let template = Form {
+            topic: "{n}{n}-x".into(),
+            data: "no placeholder".into(),
+            permissions: vec![RoomPermission {
+                room: "r{n}".into(),
+                operations: vec!["*".into()],
+            }],
+            ..Form::default()
+        };
+        let mut reused = Form {
+            permissions: vec![template.permissions[0].clone(); 3],
+            claims: vec![("old".into(), Value::Null)],
+            ..Form::default()
+        };
+        for n in [0, 7, 1234, u64::MAX] {
+            template.index_into(n, &mut reused);
+            assert_eq!(reused, template.for_index(n));
+        }
+        assert_eq!(reused.topic, format!("{0}{0}-x", u64::MAX));
     }
 
     #[test]

@@ -3,15 +3,15 @@
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use serde_json::{Map, json};
+use serde_json::Value;
 
 use super::vonage::{DEFAULT_TTL, family_rules, made_up_session_id, role_for_form, wire_role};
 use super::{
-    Credentials, EnvVars, Form, MintContext, Platform, apply_extra_claims, claim_text, expiry_of,
+    Credentials, EnvVars, Form, MintContext, Platform, TokenFormat, claim_text, expiry_of,
     leftover_claims,
 };
 use crate::findings::{Field, Finding};
-use crate::token::{self, Decoded, Signer, opentok_t1};
+use crate::token::{Claims, Decoded};
 
 pub struct Opentok;
 
@@ -83,62 +83,53 @@ impl Platform for Opentok {
         super::demo_credentials_from(include_str!("../../assets/demo/opentok.json"), None)
     }
 
-    fn mint(
+    fn format(&self, form: &Form) -> TokenFormat {
+        if form.legacy_t1 {
+            TokenFormat::OpentokT1
+        } else {
+            TokenFormat::Jwt
+        }
+    }
+
+    fn write_claims(
         &self,
         form: &Form,
         credentials: &Credentials,
-        signer: &Signer,
         ctx: &mut MintContext,
-    ) -> Result<String, String> {
+        claims: &mut Claims,
+    ) -> Result<(), String> {
         let role = wire_role(&form.role)?;
+        let made_up;
         let session_id = if form.topic.is_empty() {
-            made_up_session_id(&credentials.key, ctx.now, ctx.rng)
+            made_up = made_up_session_id(&credentials.key, ctx.now, ctx.rng);
+            &made_up
         } else {
-            form.topic.clone()
+            &form.topic
         };
         let create_time = ctx.now.timestamp();
-        let expire_time = form.expiry.resolve(ctx.now, DEFAULT_TTL).timestamp();
+        let expire_time = form.expiry.resolve_unix(create_time, DEFAULT_TTL);
         // opentok-node's nonce is Math.random(): a float in [0, 1).
         let nonce: f64 = ctx.rng.r#gen();
-        // opentok-node's key order (`_.pick`): session_id, create_time, nonce, role, expire_time,
-        // connection_data, initial_layout_class_list, scope.
-        let mut data = Map::new();
-        data.insert("session_id".into(), session_id.into());
-        data.insert("create_time".into(), create_time.into());
-        data.insert("nonce".into(), json!(nonce));
-        data.insert("role".into(), role.into());
-        data.insert("expire_time".into(), expire_time.into());
+        if !form.legacy_t1 {
+            claims.put("iss", credentials.key.as_str());
+            claims.put("ist", "project");
+            claims.put("iat", create_time);
+            claims.put("exp", expire_time);
+        }
+        // The T1 data fields, and the rest of the JWT claims. opentok-node's key order
+        // (`_.pick`): session_id, create_time, nonce, role, expire_time, connection_data,
+        // initial_layout_class_list, scope.
+        claims.put("session_id", session_id.as_str());
+        claims.put("create_time", create_time);
+        claims.put("nonce", &Value::from(nonce));
+        claims.put("role", role);
+        claims.put("expire_time", expire_time);
         if !form.data.is_empty() {
-            data.insert("connection_data".into(), form.data.clone().into());
+            claims.put("connection_data", form.data.as_str());
         }
-        data.insert("initial_layout_class_list".into(), "".into());
-        data.insert("scope".into(), "session.connect".into());
-        apply_extra_claims(&mut data, &form.claims);
-        if form.legacy_t1 {
-            let fields: Vec<(&str, String)> = data
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        name.as_str(),
-                        value
-                            .as_str()
-                            .map_or_else(|| value.to_string(), str::to_string),
-                    )
-                })
-                .collect();
-            return Ok(opentok_t1::encode(
-                &credentials.key,
-                &credentials.secret,
-                &fields,
-            ));
-        }
-        let mut claims = Map::new();
-        claims.insert("iss".into(), credentials.key.clone().into());
-        claims.insert("ist".into(), "project".into());
-        claims.insert("iat".into(), create_time.into());
-        claims.insert("exp".into(), expire_time.into());
-        claims.extend(data);
-        token::jwt::encode(&json!({"alg": "HS256", "typ": "JWT"}), &claims, signer)
+        claims.put("initial_layout_class_list", "");
+        claims.put("scope", "session.connect");
+        Ok(())
     }
 
     fn recognizes(&self, decoded: &Decoded) -> bool {
@@ -200,7 +191,7 @@ mod tests {
     use super::*;
     use crate::platform::tests_support::{fixed_now, mint_and_decode, rule_ids_of};
     use crate::platform::vonage::made_up_session_id;
-    use serde_json::Value;
+    use serde_json::json;
 
     /// Whether a value is an opentok-node nonce: a float in [0, 1).
     fn is_nonce(value: &Value) -> bool {

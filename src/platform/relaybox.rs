@@ -4,12 +4,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use super::{
-    Credentials, EnvVars, Form, MintContext, Platform, RoomPermission, apply_extra_claims,
-    expiry_of, leftover_claims,
+    Credentials, EnvVars, Form, MintContext, Platform, RoomPermission, expiry_of, leftover_claims,
 };
 use crate::findings::{Field, Finding};
 use crate::secret::Secret;
-use crate::token::{self, Decoded, Signer};
+use crate::token::{Claims, Decoded};
 
 pub struct Relaybox;
 
@@ -113,39 +112,39 @@ impl Platform for Relaybox {
         }
     }
 
-    fn mint(
+    fn write_claims(
         &self,
         form: &Form,
         credentials: &Credentials,
-        signer: &Signer,
         ctx: &mut MintContext,
-    ) -> Result<String, String> {
+        claims: &mut Claims,
+    ) -> Result<(), String> {
         let iat = ctx.now.timestamp();
-        let exp = form.expiry.resolve(ctx.now, self.default_ttl()).timestamp();
+        let exp = form.expiry.resolve_unix(iat, self.default_ttl());
         // rest-js payload first, then what node jsonwebtoken appends: iat, exp, iss.
-        let mut claims = Map::new();
-        claims.insert("publicKey".into(), credentials.key.clone().into());
-        claims.insert(
-            "timestamp".into(),
-            ctx.now.to_rfc3339_opts(SecondsFormat::Millis, true).into(),
+        claims.put("publicKey", credentials.key.as_str());
+        claims.put(
+            "timestamp",
+            ctx.now
+                .to_rfc3339_opts(SecondsFormat::Millis, true)
+                .as_str(),
         );
-        claims.insert("tokenType".into(), "id_token".into());
+        claims.put("tokenType", "id_token");
         if !form.permissions.is_empty() {
             let rooms: Map<String, Value> = form
                 .permissions
                 .iter()
                 .map(|p| (p.room.clone(), json!(p.operations)))
                 .collect();
-            claims.insert("permissions".into(), Value::Object(rooms));
+            claims.put("permissions", &Value::Object(rooms));
         }
         if !form.client_id.is_empty() {
-            claims.insert("clientId".into(), form.client_id.clone().into());
+            claims.put("clientId", form.client_id.as_str());
         }
-        claims.insert("iat".into(), iat.into());
-        claims.insert("exp".into(), exp.into());
-        claims.insert("iss".into(), ISSUER.into());
-        apply_extra_claims(&mut claims, &form.claims);
-        token::jwt::encode(&json!({"alg": "HS256", "typ": "JWT"}), &claims, signer)
+        claims.put("iat", iat);
+        claims.put("exp", exp);
+        claims.put("iss", ISSUER);
+        Ok(())
     }
 
     fn recognizes(&self, decoded: &Decoded) -> bool {

@@ -6,15 +6,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{
-    Credentials, EnvVars, Form, MintContext, Platform, apply_extra_claims, claim_text, expiry_of,
-    leftover_claims, uuid_v4,
+    Credentials, EnvVars, Form, MintContext, Platform, claim_text, expiry_of, leftover_claims,
+    uuid_v4,
 };
 use crate::findings::{Field, Finding};
 use crate::secret::{Secret, decode_base64_any};
-use crate::token::{self, Decoded, Signer, VerifyKey};
+use crate::token::{Claims, Decoded, Signer, VerifyKey};
 
 pub struct Vonage;
 
@@ -244,39 +244,36 @@ impl Platform for Vonage {
         VerifyKey::rsa_from_pem(private_key_pem(secret)?.expose())
     }
 
-    fn mint(
+    fn write_claims(
         &self,
         form: &Form,
         credentials: &Credentials,
-        signer: &Signer,
         ctx: &mut MintContext,
-    ) -> Result<String, String> {
+        claims: &mut Claims,
+    ) -> Result<(), String> {
         let role = wire_role(&form.role)?;
+        let made_up;
         let session_id = if form.topic.is_empty() {
-            made_up_session_id(&credentials.key, ctx.now, ctx.rng)
+            made_up = made_up_session_id(&credentials.key, ctx.now, ctx.rng);
+            &made_up
         } else {
-            form.topic.clone()
+            &form.topic
         };
-        let iat = ctx.now.timestamp();
-        let mut claims = Map::new();
-        claims.insert("application_id".into(), credentials.key.clone().into());
-        claims.insert("scope".into(), "session.connect".into());
-        claims.insert("session_id".into(), session_id.into());
-        claims.insert("role".into(), role.into());
-        claims.insert("initial_layout_class_list".into(), "".into());
+        claims.put("application_id", credentials.key.as_str());
+        claims.put("scope", "session.connect");
+        claims.put("session_id", session_id.as_str());
+        claims.put("role", role);
+        claims.put("initial_layout_class_list", "");
         if !form.data.is_empty() {
-            claims.insert("connection_data".into(), form.data.clone().into());
+            claims.put("connection_data", form.data.as_str());
         }
-        claims.insert("sub".into(), "video".into());
-        claims.insert("acl".into(), json!({"paths": {"/session/**": {}}}));
-        claims.insert("iat".into(), iat.into());
-        claims.insert(
-            "exp".into(),
-            form.expiry.resolve(ctx.now, DEFAULT_TTL).timestamp().into(),
-        );
-        claims.insert("jti".into(), uuid_v4(ctx.rng).into());
-        apply_extra_claims(&mut claims, &form.claims);
-        token::jwt::encode(&json!({"alg": "RS256", "typ": "JWT"}), &claims, signer)
+        claims.put("sub", "video");
+        claims.put("acl", &json!({"paths": {"/session/**": {}}}));
+        let iat = ctx.now.timestamp();
+        claims.put("iat", iat);
+        claims.put("exp", form.expiry.resolve_unix(iat, DEFAULT_TTL));
+        claims.put("jti", uuid_v4(ctx.rng).as_str());
+        Ok(())
     }
 
     fn recognizes(&self, decoded: &Decoded) -> bool {

@@ -1,14 +1,13 @@
 //! Zoom Video SDK signature (PLATFORMS.md §1): HS256, SDK key + SDK secret.
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::{
-    Credentials, EnvVars, Form, MintContext, Platform, apply_extra_claims, claim_text, expiry_of,
-    leftover_claims,
+    Credentials, EnvVars, Form, MintContext, Platform, claim_text, expiry_of, leftover_claims,
 };
 use crate::findings::{Field, Finding};
-use crate::token::{self, Decoded, Signer, seconds_of};
+use crate::token::{Claims, Decoded, seconds_of};
 
 pub struct Zoom;
 
@@ -93,14 +92,14 @@ impl Platform for Zoom {
         super::demo_credentials_from(include_str!("../../assets/demo/zoom.json"), None)
     }
 
-    fn mint(
+    fn write_claims(
         &self,
         form: &Form,
         credentials: &Credentials,
-        signer: &Signer,
         ctx: &mut MintContext,
-    ) -> Result<String, String> {
-        let role_type = match form.role.trim() {
+        claims: &mut Claims,
+    ) -> Result<(), String> {
+        let role_type: i64 = match form.role.trim() {
             "host" | "1" => 1,
             "participant" | "0" => 0,
             other => {
@@ -110,22 +109,20 @@ impl Platform for Zoom {
             }
         };
         let iat = ctx.now.timestamp();
-        let exp = form.expiry.resolve(ctx.now, self.default_ttl()).timestamp();
-        let mut claims = Map::new();
-        claims.insert("app_key".into(), credentials.key.clone().into());
-        claims.insert("role_type".into(), role_type.into());
-        claims.insert("tpc".into(), form.topic.clone().into());
-        claims.insert("version".into(), 1.into());
-        claims.insert("iat".into(), iat.into());
-        claims.insert("exp".into(), exp.into());
+        let exp = form.expiry.resolve_unix(iat, self.default_ttl());
+        claims.put("app_key", credentials.key.as_str());
+        claims.put("role_type", role_type);
+        claims.put("tpc", form.topic.as_str());
+        claims.put("version", 1_i64);
+        claims.put("iat", iat);
+        claims.put("exp", exp);
         if !form.password.is_empty() {
-            claims.insert("pwd".into(), form.password.clone().into());
+            claims.put("pwd", form.password.as_str());
         }
         if !form.client_id.is_empty() {
-            claims.insert("user_identity".into(), form.client_id.clone().into());
+            claims.put("user_identity", form.client_id.as_str());
         }
-        apply_extra_claims(&mut claims, &form.claims);
-        token::jwt::encode(&json!({"alg": "HS256", "typ": "JWT"}), &claims, signer)
+        Ok(())
     }
 
     fn recognizes(&self, decoded: &Decoded) -> bool {

@@ -7,6 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use serde_json::{Map, Value};
 use sha2::{Sha256, Sha384, Sha512};
 
+use super::claims::{ClaimValue, Claims};
 use crate::secret::{Secret, decode_base64_any};
 
 /// A decoded compact JWS. Decoding never checks the signature or the times: a debugger shows
@@ -178,20 +179,21 @@ impl Signer {
     }
 
     /// Signs everything in `out` so far (the signing input) and appends `.signature`.
-    pub fn sign_into(&self, out: &mut String) -> Result<(), String> {
+    #[inline]
+    pub fn sign_into(&self, out: &mut Vec<u8>) -> Result<(), String> {
         match self {
             Signer::Hs256(prepared) => {
                 let mut mac = prepared.clone();
-                mac.update(out.as_bytes());
+                mac.update(out);
                 let tag = mac.finalize().into_bytes();
-                out.push('.');
-                URL_SAFE_NO_PAD.encode_string(tag, out);
+                out.push(b'.');
+                append_base64url(&tag, out);
             }
             Signer::Rs256(key) => {
-                let signature = jsonwebtoken::crypto::sign(out.as_bytes(), key, Algorithm::RS256)
+                let signature = jsonwebtoken::crypto::sign(out, key, Algorithm::RS256)
                     .map_err(|e| format!("RS256 signing failed: {e}"))?;
-                out.push('.');
-                out.push_str(&signature);
+                out.push(b'.');
+                out.extend_from_slice(signature.as_bytes());
             }
         }
         Ok(())
@@ -204,17 +206,209 @@ pub fn encode(
     claims: &Map<String, Value>,
     signer: &Signer,
 ) -> Result<String, String> {
-    let mut out = String::with_capacity(512);
-    append_b64_json(&mut out, header);
-    out.push('.');
-    append_b64_json(&mut out, claims);
-    signer.sign_into(&mut out)?;
-    Ok(out)
+    Encoder::new(header)
+        .encode(signer, |buffer| {
+            let mut writer = Claims::json(buffer, &[]);
+            for (name, value) in claims {
+                writer.put(name, value);
+            }
+            writer.finish();
+            Ok(())
+        })
+        .map(|token| String::from_utf8(token.to_vec()).expect("a JWT is ASCII"))
 }
 
-fn append_b64_json<T: serde::Serialize + ?Sized>(out: &mut String, value: &T) {
-    let json = serde_json::to_vec(value).expect("JSON values always serialise");
-    URL_SAFE_NO_PAD.encode_string(json, out);
+/// Encodes JWTs with one header, reusing its buffers from token to token: the header's base64
+/// is computed once, the claims are serialised straight into a buffer (no claim map) and
+/// base64-encoded into the token, which is then signed in place. Base64 works on groups of three
+/// bytes, so the groups a token's claims share with the previous token's (in a bulk run, all
+/// but the end) are not encoded again: their base64 is still in place.
+pub struct Encoder {
+    claims_json: Vec<u8>,
+    /// The claims of the token in `token`; empty when there is none.
+    previous_json: Vec<u8>,
+    /// `base64url(header).`, then the claims and signature of the last token.
+    token: Vec<u8>,
+    header_len: usize,
+}
+
+impl Encoder {
+    pub fn new(header: &Value) -> Encoder {
+        let header_json = serde_json::to_vec(header).expect("JSON values always serialise");
+        let mut token = Vec::with_capacity(1024);
+        append_base64url(&header_json, &mut token);
+        token.push(b'.');
+        Encoder {
+            header_len: token.len(),
+            token,
+            claims_json: Vec::with_capacity(512),
+            previous_json: Vec::with_capacity(512),
+        }
+    }
+
+    /// The header tokenbench mints with: `{"alg":…,"typ":"JWT"}`, as the vendors' SDKs write it.
+    pub fn for_signer(signer: &Signer) -> Encoder {
+        let alg = match signer.algorithm() {
+            Algorithm::RS256 => "RS256",
+            _ => "HS256",
+        };
+        Encoder::new(&serde_json::json!({"alg": alg, "typ": "JWT"}))
+    }
+
+    /// Encodes the JSON object `write` puts into the buffer it is given (with
+    /// [`Claims::json`]), and signs. The token is ASCII, given as bytes so that a bulk run writes
+    /// it out unchecked; it lives until the next call.
+    pub fn encode(
+        &mut self,
+        signer: &Signer,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
+    ) -> Result<&[u8], String> {
+        std::mem::swap(&mut self.claims_json, &mut self.previous_json);
+        self.claims_json.clear();
+        let signed = write(&mut self.claims_json).and_then(|()| {
+            let shared_groups = common_prefix_len(&self.claims_json, &self.previous_json) / 3;
+            self.token.truncate(self.header_len + shared_groups * 4);
+            append_base64url(&self.claims_json[shared_groups * 3..], &mut self.token);
+            signer.sign_into(&mut self.token)
+        });
+        if let Err(error) = signed {
+            // The token in the buffer no longer matches any claims: start afresh next time.
+            self.claims_json.clear();
+            self.token.truncate(self.header_len);
+            return Err(error);
+        }
+        Ok(&self.token)
+    }
+}
+
+/// How many bytes `a` and `b` share at their start, compared eight at a time.
+fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
+    let mut shared = 0;
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let difference = u64::from_le_bytes(x.try_into().expect("a chunk of 8"))
+            ^ u64::from_le_bytes(y.try_into().expect("a chunk of 8"));
+        if difference != 0 {
+            return shared + (difference.trailing_zeros() / 8) as usize;
+        }
+        shared += 8;
+    }
+    shared
+        + a[shared..]
+            .iter()
+            .zip(&b[shared..])
+            .take_while(|(x, y)| x == y)
+            .count()
+}
+
+/// Appends `base64url(bytes)` (no padding) to `out`, encoding in place.
+fn append_base64url(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + bytes.len().div_ceil(3) * 4, 0);
+    let written = URL_SAFE_NO_PAD
+        .encode_slice(bytes, &mut out[start..])
+        .expect("the buffer was sized for the encoding");
+    out.truncate(start + written);
+}
+
+/// Writes `"name":value` into a JSON object being written in `buffer`, exactly as serde_json
+/// writes a map: `{` before the first member, `,` before the others.
+#[inline(always)]
+pub(super) fn write_member(buffer: &mut Vec<u8>, name: &str, value: ClaimValue<'_>) {
+    buffer.push(if buffer.is_empty() { b'{' } else { b',' });
+    write_str(buffer, name);
+    buffer.push(b':');
+    match value {
+        ClaimValue::Str(text) => write_str(buffer, text),
+        ClaimValue::Int(number) => write_int(buffer, number),
+        ClaimValue::Json(json) => {
+            serde_json::to_writer(buffer, json).expect("JSON values always serialise")
+        }
+    }
+}
+
+/// Ends the JSON object being written in `buffer` (`{}` when it has no member).
+pub(super) fn close_object(buffer: &mut Vec<u8>) {
+    if buffer.is_empty() {
+        buffer.push(b'{');
+    }
+    buffer.push(b'}');
+}
+
+/// A JSON string. Text with nothing to escape, the usual case, is copied in one go; inlined so
+/// that a claim name, known when compiling, costs a check folded away and a copy of known length.
+#[inline(always)]
+fn write_str(buffer: &mut Vec<u8>, text: &str) {
+    if needs_escape(text.as_bytes()) {
+        write_escaped_str(buffer, text);
+    } else {
+        buffer.reserve(text.len() + 2);
+        buffer.push(b'"');
+        buffer.extend_from_slice(text.as_bytes());
+        buffer.push(b'"');
+    }
+}
+
+/// Whether JSON must escape a byte of `text` (a control character, `"` or `\\`), tested eight
+/// bytes at a time: a word has such a byte when it has a byte under 0x20, or when it XOR the
+/// quote (or the backslash) repeated has a zero byte.
+#[inline(always)]
+fn needs_escape(text: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGHS != 0;
+    let mut words = text.chunks_exact(8);
+    for chunk in &mut words {
+        let word = u64::from_ne_bytes(chunk.try_into().expect("a chunk of 8"));
+        if below(word, 0x20)
+            || below(word ^ (ONES * b'"' as u64), 1)
+            || below(word ^ (ONES * b'\\' as u64), 1)
+        {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+#[cold]
+fn write_escaped_str(buffer: &mut Vec<u8>, text: &str) {
+    serde_json::to_writer(buffer, text).expect("strings always serialise");
+}
+
+/// A JSON integer, written two digits at a time from the end into room made with a copy of
+/// fixed length (a copy of unknown length would cost a call).
+fn write_int(buffer: &mut Vec<u8>, number: i64) {
+    const PAIRS: [u8; 200] = {
+        let mut pairs = [0u8; 200];
+        let mut i = 0;
+        while i < 100 {
+            pairs[2 * i] = b'0' + (i / 10) as u8;
+            pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+            i += 1;
+        }
+        pairs
+    };
+    if number < 0 {
+        buffer.push(b'-');
+    }
+    let mut rest = number.unsigned_abs();
+    let len = rest.checked_ilog10().map_or(1, |log| log as usize + 1);
+    let start = buffer.len();
+    buffer.extend_from_slice(&[b'0'; 20]);
+    buffer.truncate(start + len);
+    let digits = &mut buffer[start..];
+    let mut end = len;
+    while rest >= 10 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        end -= 2;
+        digits[end..end + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if end == 1 {
+        digits[0] = b'0' + rest as u8;
+    }
 }
 
 /// Why a text is not a JWT, as the end of the sentence "this is not a token: …".
@@ -292,6 +486,106 @@ mod tests {
                     .unwrap()
                     .verify(&VerifyKey::Secret(secret))
             );
+        }
+    }
+
+    #[test]
+    fn claims_are_written_as_serde_json_writes_the_map() {
+        let claims = json!({
+            "plain": "text", "quote\"d": "a \"b\" \\ c", "control": "tab\there\u{1}",
+            "unicode": "é ✓ \u{7f}", "empty": "", "zero": 0, "negative": -1,
+            "min": i64::MIN, "max": i64::MAX, "big": u64::MAX, "float": 0.1,
+            "nested": {"a": [1, "x", null, true]}
+        });
+        let claims = claims.as_object().unwrap();
+        let mut json = Vec::new();
+        let mut writer = Claims::json(&mut json, &[]);
+        for (name, value) in claims {
+            match value {
+                Value::String(text) => writer.put(name, text.as_str()),
+                Value::Number(n) if n.is_i64() => writer.put(name, n.as_i64().unwrap()),
+                other => writer.put(name, other),
+            }
+        }
+        writer.finish();
+        assert_eq!(
+            String::from_utf8(json).unwrap(),
+            serde_json::to_string(claims).unwrap()
+        );
+    }
+
+    #[test]
+    fn one_encoder_gives_every_token_a_fresh_encode_gives() {
+        let signer = Signer::hs256(&Secret::new("s"));
+        let claim_sets = [
+            json!({"app_key": "k", "iat": 1, "user": "user-1"}),
+            json!({"app_key": "k", "iat": 1, "user": "user-2"}),
+            json!({"app_key": "k", "iat": 1, "user": "user-10"}),
+            json!({"app_key": "k", "iat": 1, "user": "user-10"}),
+            json!({"app_key": "k", "iat": 1}),
+            json!({"app_key": "k", "iat": 1, "user": "user-10", "more": "x".repeat(40)}),
+            json!({}),
+            json!({"b": 1}),
+            json!({"app_key": "k", "iat": 2}),
+        ];
+        let mut encoder = Encoder::new(&header());
+        for (i, claims) in claim_sets.iter().enumerate() {
+            let claims = claims.as_object().unwrap();
+            if i == 4 {
+                let failed = encoder.encode(&signer, |buffer| {
+                    buffer.extend_from_slice(b"{\"half");
+                    Err("refused".to_string())
+                });
+                assert_eq!(failed.unwrap_err(), "refused");
+            }
+            let token = encoder
+                .encode(&signer, |buffer| {
+                    let mut writer = Claims::json(buffer, &[]);
+                    for (name, value) in claims {
+                        writer.put(name, value);
+                    }
+                    writer.finish();
+                    Ok(())
+                })
+                .unwrap()
+                .to_vec();
+            assert_eq!(
+                String::from_utf8(token).unwrap(),
+                encode(&header(), claims, &signer).unwrap(),
+                "token {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn escape_test_and_common_prefix_agree_with_byte_by_byte() {
+        for len in 0..20 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut text = vec![b'a'; len];
+                    text[at] = byte;
+                    let naive = byte < 0x20 || byte == b'"' || byte == b'\\';
+                    assert_eq!(needs_escape(&text), naive, "{text:?}");
+                    let other = vec![b'a'; len + 1];
+                    let naive_shared = if byte == b'a' { len } else { at };
+                    assert_eq!(common_prefix_len(&text, &other), naive_shared);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn integers_are_written_as_serde_json_writes_them() {
+        let mut numbers = vec![0, i64::MIN, i64::MAX, i64::MIN + 1];
+        let mut power = 1_i64;
+        while let Some(next) = power.checked_mul(10) {
+            numbers.extend([power - 1, power, power + 1, -power, next / 2 + 7]);
+            power = next;
+        }
+        for number in numbers {
+            let mut buffer = b"x".to_vec();
+            write_int(&mut buffer, number);
+            assert_eq!(buffer[1..], *number.to_string().as_bytes(), "{number}");
         }
     }
 

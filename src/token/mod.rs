@@ -1,11 +1,13 @@
 //! Token formats, with no platform knowledge: compact JWS and the OpenTok legacy `T1==` token.
 
+pub mod claims;
 pub mod jwt;
 pub mod opentok_t1;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+pub use claims::{ClaimValue, Claims};
 pub use jwt::{Jwt, Signer, VerifyKey};
 pub use opentok_t1::T1;
 

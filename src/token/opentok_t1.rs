@@ -90,13 +90,13 @@ const NODE_QUERYSTRING: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b')');
 
 /// Encodes `fields` the way opentok-node does (`querystring.stringify`, spaces as `%20`) and signs.
-pub fn encode(api_key: &str, secret: &Secret, fields: &[(&str, String)]) -> String {
+pub fn encode<K: AsRef<str>>(api_key: &str, secret: &Secret, fields: &[(K, String)]) -> String {
     let mut data_string = String::with_capacity(256);
     for (i, (key, value)) in fields.iter().enumerate() {
         if i > 0 {
             data_string.push('&');
         }
-        data_string.extend(utf8_percent_encode(key, NODE_QUERYSTRING));
+        data_string.extend(utf8_percent_encode(key.as_ref(), NODE_QUERYSTRING));
         data_string.push('=');
         data_string.extend(utf8_percent_encode(value, NODE_QUERYSTRING));
     }
