@@ -62,6 +62,14 @@ fn claims(app: &App) -> serde_json::Value {
         .clone()
 }
 
+/// Focuses `row`, starts editing (the cursor at the end), types `text` and finishes.
+fn type_into(app: &mut App, row: Row, text: &str) {
+    focus(app, row);
+    update(app, Action::Activate);
+    run(app, typing(text));
+    update(app, Action::EndEdit);
+}
+
 fn focus(app: &mut App, row: Row) {
     while app.current().current_row() != row {
         update(app, Action::NextField);
@@ -326,10 +334,7 @@ fn copy_is_an_effect_and_its_outcome_a_status_line() {
 #[test]
 fn nothing_to_copy_is_a_message() {
     let mut app = app();
-    focus(&mut app, Row::Field(Field::Expiry));
-    update(&mut app, Action::Activate);
-    run(&mut app, typing("x"));
-    update(&mut app, Action::EndEdit);
+    type_into(&mut app, Row::Field(Field::Expiry), "x");
     assert!(update(&mut app, Action::CopyToken).is_empty());
     assert!(
         app.status
@@ -345,10 +350,7 @@ fn a_pasted_token_of_a_known_platform_fills_its_form_for_re_signing() {
     let mut app = app();
     update(&mut app, Action::NextPlatform);
     run(&mut app, [Action::Right, Action::Right]); // vonage moderator
-    focus(&mut app, Row::Field(Field::Data));
-    update(&mut app, Action::Activate);
-    run(&mut app, typing("name=bob"));
-    update(&mut app, Action::EndEdit);
+    type_into(&mut app, Row::Field(Field::Data), "name=bob");
     let pasted = token(&app);
     let mut app = self::app();
     update(&mut app, Action::Paste(pasted.clone()));
@@ -414,10 +416,7 @@ fn ticks_move_the_countdown_and_never_remint() {
 #[test]
 fn enter_on_a_finding_focuses_its_field() {
     let mut app = app();
-    focus(&mut app, Row::Field(Field::Expiry));
-    update(&mut app, Action::Activate);
-    run(&mut app, typing("10m"));
-    update(&mut app, Action::EndEdit);
+    type_into(&mut app, Row::Field(Field::Expiry), "10m");
     update(&mut app, Action::NextField);
     let findings = &app.shown.as_ref().unwrap().report.findings;
     let index = findings
@@ -663,10 +662,7 @@ fn a_start_that_fails_says_why_in_one_sentence() {
         "the endpoint did not start: cannot listen on 127.0.0.1:8787: Address in use (os error 98)"
     );
     // A form that does not parse does not even try.
-    focus(&mut app, Row::Field(Field::Expiry));
-    update(&mut app, Action::Activate);
-    run(&mut app, typing("soon"));
-    update(&mut app, Action::EndEdit);
+    type_into(&mut app, Row::Field(Field::Expiry), "soon");
     assert!(update(&mut app, Action::ToggleServe).is_empty());
     assert!(
         app.status
@@ -1520,4 +1516,17 @@ fn the_documented_key_table_is_the_key_table() {
         documented,
         "README.md or docs/workbench.md should hold the key table:\n{table}"
     );
+}
+
+#[test]
+fn u_switches_the_dates_between_utc_and_local_time() {
+    let mut app = app();
+    assert!(screen(&app, 120, 40).contains("(times in UTC)"));
+    update(&mut app, Action::ToggleLocalTime);
+    assert!(app.local_time);
+    let local = screen(&app, 120, 40);
+    assert!(local.contains("(times in local)"), "{local}");
+    assert!(!local.contains(" UTC, "), "no claim date is left in UTC");
+    update(&mut app, Action::ToggleLocalTime);
+    assert!(screen(&app, 120, 40).contains("(times in UTC)"));
 }

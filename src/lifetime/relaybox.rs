@@ -19,7 +19,7 @@
 //!   storing tokens that nothing uses.
 
 use super::engine::{Cx, Lifecycle, Step};
-use super::session::NOT_CONNECTED;
+use super::session::not_connected;
 use super::table::{format_delay, format_offset};
 use super::{Actor, Confidence, Scenario, Verdict};
 
@@ -447,20 +447,8 @@ impl Lifecycle for Relaybox {
                     "the server closed the socket".to_owned(),
                 );
             }
-            Step::Drop => cx.emit(
-                t,
-                Actor::Client,
-                "drop",
-                NOT_CONNECTED,
-                Confidence::Documented,
-            ),
-            Step::ForceDisconnect => cx.emit(
-                t,
-                Actor::Server,
-                "force-disconnect",
-                NOT_CONNECTED,
-                Confidence::Documented,
-            ),
+            Step::Drop => not_connected(cx, t, false),
+            Step::ForceDisconnect => not_connected(cx, t, true),
             Step::Timer(Timer::Refresh { retry }) => self.refresh(cx, t, retry),
             Step::Timer(Timer::Reconnect { attempt }) => self.reconnect(cx, t, attempt),
             // Renewal is Agora's; network comebacks are read from `offline_until`.

@@ -23,7 +23,21 @@ pub(super) enum Entry {
 /// For rules without timers of their own.
 pub(super) enum NoTimer {}
 
-pub(super) const NOT_CONNECTED: &str = "no effect: the client is not connected";
+/// A drop or a force-disconnect while the client is not connected: noted, with no effect.
+pub(super) fn not_connected<T>(cx: &mut Cx<T>, t: i64, kick: bool) {
+    let (actor, event) = if kick {
+        (Actor::Server, "force-disconnect")
+    } else {
+        (Actor::Client, "drop")
+    };
+    cx.emit(
+        t,
+        actor,
+        event,
+        "no effect: the client is not connected",
+        Confidence::Documented,
+    );
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Client {
@@ -165,20 +179,8 @@ impl<R: Rules> Lifecycle for Session<R> {
                 );
                 self.enter(cx, t, "rejoin", Entry::Rejoin);
             }
-            Step::Drop => cx.emit(
-                t,
-                Actor::Client,
-                "drop",
-                NOT_CONNECTED,
-                Confidence::Documented,
-            ),
-            Step::ForceDisconnect => cx.emit(
-                t,
-                Actor::Server,
-                "force-disconnect",
-                NOT_CONNECTED,
-                Confidence::Documented,
-            ),
+            Step::Drop => not_connected(cx, t, false),
+            Step::ForceDisconnect => not_connected(cx, t, true),
             Step::Renew => self.rules.on_renew(cx, t, self.client),
             Step::Timer(timer) => self.client = self.rules.on_timer(cx, t, timer, self.client),
             // Only Relaybox fetches tokens at run time; the engine never schedules these here.

@@ -69,7 +69,7 @@ impl Platform for Opentok {
     }
 
     fn lifetime_limits(&self) -> &'static str {
-        "at most 30 days (default 24h)"
+        super::vonage::LIFETIME_LIMITS
     }
 
     fn env_vars(&self) -> EnvVars {

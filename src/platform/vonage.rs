@@ -26,6 +26,8 @@ pub const MAX_TTL: i64 = 30 * 86_400;
 /// §2.7: "limited to 1000 characters".
 pub const CONNECTION_DATA_MAX: usize = 1000;
 pub const DEFAULT_TTL: i64 = 86_400;
+/// The family's lifetime limits, as the workbench shows them beside the expiry.
+pub const LIFETIME_LIMITS: &str = "at most 30 days (default 24h)";
 
 const BUILT: [&str; 11] = [
     "application_id",
@@ -219,7 +221,7 @@ impl Platform for Vonage {
     }
 
     fn lifetime_limits(&self) -> &'static str {
-        "at most 30 days (default 24h)"
+        LIFETIME_LIMITS
     }
 
     fn env_vars(&self) -> EnvVars {
