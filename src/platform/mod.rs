@@ -277,8 +277,7 @@ pub enum TokenFormat {
 pub struct Minter<'a, P: Platform + ?Sized> {
     platform: &'a P,
     credentials: &'a Credentials,
-    signer: &'a Signer,
-    jwt: jwt::Encoder,
+    jwt: jwt::Encoder<'a>,
     t1: String,
 }
 
@@ -287,7 +286,6 @@ impl<'a, P: Platform + ?Sized> Minter<'a, P> {
         Minter {
             platform,
             credentials,
-            signer,
             jwt: jwt::Encoder::for_signer(signer),
             t1: String::new(),
         }
@@ -303,9 +301,9 @@ impl<'a, P: Platform + ?Sized> Minter<'a, P> {
             Ok(())
         };
         match platform.format(form) {
-            TokenFormat::Jwt => self.jwt.encode(self.signer, |buffer| {
-                write(Claims::json(buffer, &form.claims))
-            }),
+            TokenFormat::Jwt => self
+                .jwt
+                .encode(|buffer| write(Claims::json(buffer, &form.claims))),
             TokenFormat::OpentokT1 => {
                 let mut fields = Vec::new();
                 write(Claims::t1_fields(&mut fields, &form.claims))?;
