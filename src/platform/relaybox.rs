@@ -1,16 +1,69 @@
 //! Relaybox auth token (PLATFORMS.md §3): HS256 with the secret of an API key `appPid.keyId:secret`.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 
 use super::{
     Credentials, EnvVars, Form, MintContext, Platform, RoomPermission, expiry_of, leftover_claims,
 };
 use crate::findings::{Field, Finding};
 use crate::secret::Secret;
-use crate::token::{Claims, Decoded};
+use crate::token::{ClaimValue, Claims, Decoded};
 
 pub struct Relaybox;
+
+/// The `permissions` claim: an object of room → operations, written straight from the form. A
+/// room named twice keeps its first place and its last operations, as a JSON object built room
+/// by room does.
+struct Rooms<'a>(&'a [RoomPermission]);
+
+impl Serialize for Rooms<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (i, permission) in self.0.iter().enumerate() {
+            let room = &permission.room;
+            if self.0[..i].iter().any(|earlier| earlier.room == *room) {
+                continue;
+            }
+            let last = self.0[i..].iter().rfind(|later| later.room == *room);
+            map.serialize_entry(room, &last.unwrap_or(permission).operations)?;
+        }
+        map.end()
+    }
+}
+
+/// The length of `2026-11-22T10:00:00.000Z`.
+const ISO_LEN: usize = 24;
+
+/// `now` as JavaScript's `toISOString` writes it (rest-js's `timestamp`), into `buffer`: written
+/// digit by digit for the years 0 to 9999, as formatting it costs more than the rest of a token.
+fn iso_string(now: DateTime<Utc>, buffer: &mut [u8; ISO_LEN]) -> Cow<'_, str> {
+    let year = now.year();
+    // Years of more than four digits and leap seconds: rare, and chrono's to write.
+    if !(0..=9999).contains(&year) || now.nanosecond() >= 1_000_000_000 {
+        return Cow::Owned(now.to_rfc3339_opts(SecondsFormat::Millis, true));
+    }
+    let fields = [
+        (0, 4, year as u32),
+        (5, 2, now.month()),
+        (8, 2, now.day()),
+        (11, 2, now.hour()),
+        (14, 2, now.minute()),
+        (17, 2, now.second()),
+        (20, 3, now.timestamp_subsec_millis()),
+    ];
+    *buffer = *b"0000-00-00T00:00:00.000Z";
+    for (start, width, mut value) in fields {
+        for digit in buffer[start..start + width].iter_mut().rev() {
+            *digit = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    }
+    Cow::Borrowed(std::str::from_utf8(buffer).expect("digits and separators are ASCII"))
+}
 
 pub const ISSUER: &str = "https://relaybox.net";
 /// §3.6: the client refreshes `expiresIn − 20 s` after each token response.
@@ -123,20 +176,13 @@ impl Platform for Relaybox {
         let exp = form.expiry.resolve_unix(iat, self.default_ttl());
         // rest-js payload first, then what node jsonwebtoken appends: iat, exp, iss.
         claims.put("publicKey", credentials.key.as_str());
-        claims.put(
-            "timestamp",
-            ctx.now
-                .to_rfc3339_opts(SecondsFormat::Millis, true)
-                .as_str(),
-        );
+        let mut timestamp = [0; ISO_LEN];
+        claims.put("timestamp", iso_string(ctx.now, &mut timestamp).as_ref());
         claims.put("tokenType", "id_token");
         if !form.permissions.is_empty() {
-            let rooms: Map<String, Value> = form
-                .permissions
-                .iter()
-                .map(|p| (p.room.clone(), json!(p.operations)))
-                .collect();
-            claims.put("permissions", &Value::Object(rooms));
+            let rooms = serde_json::to_string(&Rooms(&form.permissions))
+                .expect("rooms always serialise");
+            claims.put("permissions", ClaimValue::JsonText(&rooms));
         }
         if !form.client_id.is_empty() {
             claims.put("clientId", form.client_id.as_str());
@@ -294,6 +340,70 @@ fn is_operation(op: &Value) -> bool {
 mod tests {
     use super::*;
     use crate::platform::tests_support::{fixed_now, mint_and_decode, rule_ids_of};
+    use chrono::TimeZone;
+    use serde_json::{Map, json};
+
+    proptest::proptest! {
+        #[test]
+        fn iso_string_is_what_chrono_writes(
+            millis in -70_000_000_000_000i64..300_000_000_000_000,
+        ) {
+            let now = Utc.timestamp_millis_opt(millis).unwrap();
+            let mut buffer = [0; ISO_LEN];
+            let ours = iso_string(now, &mut buffer).into_owned();
+            proptest::prop_assert_eq!(ours, now.to_rfc3339_opts(SecondsFormat::Millis, true));
+        }
+    }
+
+    #[test]
+    fn iso_string_at_the_edges_of_four_digit_years_and_a_leap_second() {
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_milli_opt(23, 59, 59, 1_500)
+            .unwrap()
+            .and_utc();
+        for now in [
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            leap,
+        ] {
+            let mut buffer = [0; ISO_LEN];
+            assert_eq!(
+                iso_string(now, &mut buffer).as_ref(),
+                now.to_rfc3339_opts(SecondsFormat::Millis, true)
+            );
+        }
+    }
+
+    #[test]
+    fn a_room_named_twice_keeps_its_first_place_and_last_operations() {
+        let permission = |room: &str, operation: &str| RoomPermission {
+            room: room.into(),
+            operations: vec![operation.into()],
+        };
+        let permissions = [
+            permission("a", "join"),
+            permission("b", "publish"),
+            permission("a", "history"),
+            permission("c", "*"),
+            permission("b", "presence"),
+        ];
+        // What a JSON object built room by room holds.
+        let built: Map<String, Value> = permissions
+            .iter()
+            .map(|p| (p.room.clone(), json!(p.operations)))
+            .collect();
+        assert_eq!(
+            serde_json::to_string(&Rooms(&permissions)).unwrap(),
+            serde_json::to_string(&built).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_string(&built).unwrap(),
+            r#"{"a":["history"],"b":["presence"],"c":["*"]}"#
+        );
+    }
 
     fn rules_for(changes: Value) -> Vec<&'static str> {
         let iat = fixed_now().timestamp();

@@ -12,6 +12,8 @@ pub enum ClaimValue<'a> {
     Str(&'a str),
     Int(i64),
     Json(&'a Value),
+    /// A JSON value already serialised, such as a platform writes without building a [`Value`].
+    JsonText(&'a str),
 }
 
 impl<'a> From<&'a str> for ClaimValue<'a> {
@@ -107,6 +109,7 @@ impl<'a> Claims<'a> {
                     ClaimValue::Int(number) => number.to_string(),
                     ClaimValue::Json(Value::String(text)) => text.clone(),
                     ClaimValue::Json(json) => json.to_string(),
+                    ClaimValue::JsonText(text) => text.to_string(),
                 };
                 fields.push((name.to_string(), text));
             }

@@ -374,6 +374,7 @@ pub(super) fn write_member(buffer: &mut Vec<u8>, name: &str, value: ClaimValue<'
         ClaimValue::Json(json) => {
             serde_json::to_writer(buffer, json).expect("JSON values always serialise")
         }
+        ClaimValue::JsonText(text) => buffer.extend_from_slice(text.as_bytes()),
     }
 }
 
