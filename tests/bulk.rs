@@ -160,3 +160,35 @@ fn without_now_the_random_fields_differ_from_token_to_token() {
         assert_eq!(lines.len(), 4, "{platform}: jti / nonce repeat");
     }
 }
+
+/// The session id a token names (a JWT's `session_id` claim).
+fn session_id(token: &str) -> String {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    claims["session_id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_run_without_a_session_names_one_made_up_session() {
+    for platform in ["vonage", "opentok"] {
+        for pinned in [&["--now", NOW][..], &[]] {
+            let output = stdout_of(
+                tokenbench()
+                    .args(["mint", platform, "--count", "3", "--data", "user-{n}"])
+                    .args(pinned),
+            );
+            let sessions: Vec<String> = output.lines().map(session_id).collect();
+            assert_eq!(sessions.len(), 3);
+            assert!(
+                sessions.iter().all(|s| *s == sessions[0]),
+                "{platform} {pinned:?}: {sessions:?}"
+            );
+        }
+    }
+}

@@ -451,6 +451,26 @@ fn count_replaces_n_and_now_makes_tokens_repeatable() {
     assert_eq!(zero.code, 2);
 }
 
+/// The random fields under `--now` come from specified algorithms (SipHash-1-3, PCG), so a
+/// script's pinned tokens stay the same from one tokenbench build to the next.
+#[test]
+fn pinned_random_fields_are_the_same_in_every_build() {
+    let claims = |platform: &str| {
+        let out = run(tokenbench().args(["mint", platform, "--now", NOW, "--json"]));
+        json(&out)["claims"].clone()
+    };
+    let opentok = claims("opentok");
+    assert_eq!(opentok["nonce"], 0.4360493828798683);
+    assert_eq!(
+        opentok["session_id"],
+        "1_MX4zMTMzNzAwMH5-MTc5NTM0MTYwMDAwMH5mYjBlNTBlMX4"
+    );
+    assert_eq!(
+        claims("vonage")["jti"],
+        "25dff6e8-aeee-406f-9272-37a9e5385aee"
+    );
+}
+
 #[test]
 fn opentok_legacy_t1_and_the_platforms_md_vector() {
     let token = mint_token(&[

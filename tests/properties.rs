@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
-use rand::SeedableRng;
 use tokenbench::duration::Expiry;
 use tokenbench::platform::{self, Form, MintContext, Platform, RoomPermission};
 use tokenbench::report::{self, KeyChoice};
@@ -19,7 +18,7 @@ fn no_env(_: &str) -> Option<String> {
 fn mint(platform: &dyn Platform, form: &Form) -> String {
     let credentials = platform.demo_credentials();
     let signer = platform.signer(&credentials).unwrap();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(form.seed(now()));
+    let mut rng = form.pinned_rng(now());
     platform
         .mint(
             form,

@@ -7,10 +7,13 @@ pub mod relaybox;
 pub mod vonage;
 pub mod zoom;
 
+use std::hash::Hasher;
+
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use serde_json::Value;
+use siphasher::sip::SipHasher13;
 
 use crate::duration::Expiry;
 use crate::findings::{Field, Finding};
@@ -111,27 +114,51 @@ impl Form {
         out.legacy_t1 = self.legacy_t1;
     }
 
-    /// A seed for the random fields of a token minted from this form at `now` (with `--now`):
-    /// the same inputs give the same `jti` and `nonce`, alone or in a bulk run.
-    pub fn seed(&self, now: DateTime<Utc>) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        now.timestamp_micros().hash(&mut hasher);
-        (
+    /// The random source of the token minted from this form at a pinned clock (`--now`): the
+    /// same inputs give the same `jti` and `nonce`, alone or in a bulk run, in any build.
+    pub fn pinned_rng(&self, now: DateTime<Utc>) -> PinnedRng {
+        PinnedRng::seed_from_u64(self.seed(now))
+    }
+
+    /// A SipHash-1-3 of the time and every input, each text ended by 0xFF (a byte UTF-8 never
+    /// holds) so that no two forms feed the same bytes.
+    fn seed(&self, now: DateTime<Utc>) -> u64 {
+        let mut hasher = SipHasher13::new();
+        let text = |hasher: &mut SipHasher13, text: &str| {
+            hasher.write(text.as_bytes());
+            hasher.write_u8(0xFF);
+        };
+        hasher.write(&now.timestamp_micros().to_le_bytes());
+        for field in [
             &self.role,
             &self.topic,
             &self.password,
             &self.data,
             &self.client_id,
-            self.legacy_t1,
-        )
-            .hash(&mut hasher);
-        self.expiry.to_text().hash(&mut hasher);
-        for permission in &self.permissions {
-            (&permission.room, &permission.operations).hash(&mut hasher);
+        ] {
+            text(&mut hasher, field);
         }
+        hasher.write_u8(self.legacy_t1.into());
+        let (kind, value) = match self.expiry {
+            Expiry::Default => (0, 0),
+            Expiry::After(seconds) => (1, seconds),
+            Expiry::At(instant) => (2, instant.timestamp()),
+        };
+        hasher.write_u8(kind);
+        hasher.write(&value.to_le_bytes());
+        for permission in &self.permissions {
+            text(&mut hasher, &permission.room);
+            for operation in &permission.operations {
+                text(&mut hasher, operation);
+            }
+            hasher.write_u8(0xFE);
+        }
+        hasher.write_u8(0xFD);
         for (name, value) in &self.claims {
-            (name, value.to_string()).hash(&mut hasher);
+            text(&mut hasher, name);
+            serde_json::to_writer(HashWriter(&mut hasher), value)
+                .expect("JSON values always serialise");
+            hasher.write_u8(0xFF);
         }
         hasher.finish()
     }
@@ -314,17 +341,33 @@ impl<'a, P: Platform + ?Sized> Minter<'a, P> {
     }
 }
 
-/// The random source of one token (`jti`, `nonce`). With a pinned clock (`--now`) it is seeded
-/// from the time and the token's own inputs, so the same inputs give the same token alone and in
-/// bulk, and the seeding happens only when a platform draws (zoom and relaybox never do).
-/// Otherwise it draws from one generator of the run, seeded once from the operating system.
-// One lives on the stack per token; boxing the seeded generator would allocate per token.
-#[allow(clippy::large_enum_variant)]
+/// The generator of a token minted at a pinned clock: PCG, whose output its crate keeps the same
+/// from version to version, and cheap to seed once a token.
+pub type PinnedRng = rand_pcg::Pcg64Mcg;
+
+/// Feeds what is written to it to a hasher (a JSON value, without an allocated text).
+struct HashWriter<'a>(&'a mut SipHasher13);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The random source of one token (`jti`, `nonce`). With a pinned clock (`--now`) it is
+/// [`Form::pinned_rng`], so the same inputs give the same token alone and in bulk, and the
+/// seeding happens only when a platform draws (zoom and relaybox never do). Otherwise it draws
+/// from one generator of the run, seeded once from the operating system.
 pub enum TokenRng<'a> {
     Pinned {
         form: &'a Form,
         now: DateTime<Utc>,
-        rng: Option<StdRng>,
+        rng: Option<PinnedRng>,
     },
     Run(&'a mut StdRng),
 }
@@ -342,11 +385,9 @@ impl<'a> TokenRng<'a> {
         }
     }
 
-    fn rng(&mut self) -> &mut StdRng {
+    fn rng(&mut self) -> &mut dyn RngCore {
         match self {
-            TokenRng::Pinned { form, now, rng } => {
-                rng.get_or_insert_with(|| StdRng::seed_from_u64(form.seed(*now)))
-            }
+            TokenRng::Pinned { form, now, rng } => rng.get_or_insert_with(|| form.pinned_rng(*now)),
             TokenRng::Run(rng) => rng,
         }
     }

@@ -180,8 +180,8 @@ impl Platform for Relaybox {
         claims.put("timestamp", iso_string(ctx.now, &mut timestamp).as_ref());
         claims.put("tokenType", "id_token");
         if !form.permissions.is_empty() {
-            let rooms = serde_json::to_string(&Rooms(&form.permissions))
-                .expect("rooms always serialise");
+            let rooms =
+                serde_json::to_string(&Rooms(&form.permissions)).expect("rooms always serialise");
             claims.put("permissions", ClaimValue::JsonText(&rooms));
         }
         if !form.client_id.is_empty() {

@@ -4,8 +4,8 @@
 //! only moves `now`, so the countdown runs without any crypto on a timer.
 
 use chrono::{DateTime, Utc};
-use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
@@ -274,16 +274,19 @@ impl PlatformState {
         let credentials = self
             .credentials()
             .expect("no input error, so the secret was read");
-        let mut rng = if deterministic {
-            StdRng::seed_from_u64(self.form.seed(now))
+        let (mut pinned, mut entropy);
+        let rng: &mut dyn RngCore = if deterministic {
+            pinned = self.form.pinned_rng(now);
+            &mut pinned
         } else {
-            StdRng::from_entropy()
+            entropy = StdRng::from_entropy();
+            &mut entropy
         };
         let text = self.platform.mint(
             &self.form,
             &credentials,
             signer,
-            &mut MintContext { now, rng: &mut rng },
+            &mut MintContext { now, rng },
         )?;
         self.check(&text, now)
     }
