@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use serde_json::Value;
 
 use super::vonage::{DEFAULT_TTL, family_rules, made_up_session_id, role_for_form, wire_role};
 use super::{
@@ -121,7 +120,7 @@ impl Platform for Opentok {
         // initial_layout_class_list, scope.
         claims.put("session_id", session_id.as_str());
         claims.put("create_time", create_time);
-        claims.put("nonce", &Value::from(nonce));
+        claims.put("nonce", nonce);
         claims.put("role", role);
         claims.put("expire_time", expire_time);
         if !form.data.is_empty() {

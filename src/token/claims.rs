@@ -11,6 +11,7 @@ use super::jwt;
 pub enum ClaimValue<'a> {
     Str(&'a str),
     Int(i64),
+    Float(f64),
     Json(&'a Value),
     /// A JSON value already serialised, such as a platform writes without building a [`Value`].
     JsonText(&'a str),
@@ -25,6 +26,12 @@ impl<'a> From<&'a str> for ClaimValue<'a> {
 impl From<i64> for ClaimValue<'_> {
     fn from(number: i64) -> Self {
         ClaimValue::Int(number)
+    }
+}
+
+impl From<f64> for ClaimValue<'_> {
+    fn from(number: f64) -> Self {
+        ClaimValue::Float(number)
     }
 }
 
@@ -107,6 +114,7 @@ impl<'a> Claims<'a> {
                 let text = match value {
                     ClaimValue::Str(text) => text.to_string(),
                     ClaimValue::Int(number) => number.to_string(),
+                    ClaimValue::Float(number) => Value::from(number).to_string(),
                     ClaimValue::Json(Value::String(text)) => text.clone(),
                     ClaimValue::Json(json) => json.to_string(),
                     ClaimValue::JsonText(text) => text.to_string(),

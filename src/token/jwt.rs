@@ -371,6 +371,10 @@ pub(super) fn write_member(buffer: &mut Vec<u8>, name: &str, value: ClaimValue<'
     match value {
         ClaimValue::Str(text) => write_str(buffer, text),
         ClaimValue::Int(number) => write_int(buffer, number),
+        // As serde_json writes a number (or `null` for NaN and the infinities).
+        ClaimValue::Float(number) => {
+            serde_json::to_writer(buffer, &Value::from(number)).expect("numbers always serialise")
+        }
         ClaimValue::Json(json) => {
             serde_json::to_writer(buffer, json).expect("JSON values always serialise")
         }
@@ -431,7 +435,7 @@ fn write_escaped_str(buffer: &mut Vec<u8>, text: &str) {
 
 /// A JSON integer, written two digits at a time from the end into room made with a copy of
 /// fixed length (a copy of unknown length would cost a call).
-fn write_int(buffer: &mut Vec<u8>, number: i64) {
+pub fn write_int(buffer: &mut Vec<u8>, number: i64) {
     const PAIRS: [u8; 200] = {
         let mut pairs = [0u8; 200];
         let mut i = 0;
