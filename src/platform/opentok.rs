@@ -190,7 +190,7 @@ mod tests {
     use super::*;
     use crate::platform::tests_support::{fixed_now, mint_and_decode, rule_ids_of};
     use crate::platform::vonage::made_up_session_id;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     /// Whether a value is an opentok-node nonce: a float in [0, 1).
     fn is_nonce(value: &Value) -> bool {
