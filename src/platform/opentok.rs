@@ -101,9 +101,9 @@ impl Platform for Opentok {
         let made_up;
         let session_id = if form.topic.is_empty() {
             made_up = made_up_session_id(&credentials.key, ctx.now);
-            &made_up
+            &*made_up
         } else {
-            &form.topic
+            form.topic.as_str()
         };
         let create_time = ctx.now.timestamp();
         let expire_time = form.expiry.resolve_unix(create_time, DEFAULT_TTL);
@@ -118,7 +118,7 @@ impl Platform for Opentok {
         // The T1 data fields, and the rest of the JWT claims. opentok-node's key order
         // (`_.pick`): session_id, create_time, nonce, role, expire_time, connection_data,
         // initial_layout_class_list, scope.
-        claims.put("session_id", session_id.as_str());
+        claims.put("session_id", session_id);
         claims.put("create_time", create_time);
         claims.put("nonce", nonce);
         claims.put("role", role);
@@ -260,7 +260,7 @@ mod tests {
     fn session_of_another_api_key_is_an_error() {
         let other = made_up_session_id("999", fixed_now());
         let iat = fixed_now().timestamp();
-        let claims = json!({"iss": "31337000", "ist": "project", "iat": iat, "exp": iat + 60, "session_id": other, "role": "publisher", "scope": "session.connect"});
+        let claims = json!({"iss": "31337000", "ist": "project", "iat": iat, "exp": iat + 60, "session_id": &*other, "role": "publisher", "scope": "session.connect"});
         assert_eq!(
             rule_ids_of(&Opentok, "HS256", claims, fixed_now()),
             ["vonage.session-id"]

@@ -7,7 +7,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use siphasher::sip::SipHasher13;
+use std::cell::RefCell;
 use std::hash::Hasher;
+use std::rc::Rc;
 
 use super::{
     Credentials, EnvVars, Form, MintContext, Platform, claim_text, expiry_of, leftover_claims,
@@ -67,33 +69,31 @@ fn form_role(decoded: &Decoded) -> String {
 /// A session id of the documented shape that names `key` (§2.6), for forms without one. Its
 /// random-looking part is a hash of the key and the time, so that every token of a run (and a
 /// single mint at the same `--now`) names one session.
-pub fn made_up_session_id(key: &str, now: DateTime<Utc>) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+pub fn made_up_session_id(key: &str, now: DateTime<Utc>) -> Rc<str> {
+    thread_local! {
+        /// The last one made up, with its key and millisecond: every token of a bulk run asks
+        /// for the same one.
+        static LAST: RefCell<Option<(String, i64, Rc<str>)>> = const { RefCell::new(None) };
+    }
     let millis = now.timestamp_millis();
+    LAST.with_borrow_mut(|last| match last {
+        Some((last_key, last_millis, id)) if last_key == key && *last_millis == millis => {
+            id.clone()
+        }
+        _ => {
+            let id: Rc<str> = make_up_session_id(key, millis).into();
+            *last = Some((key.to_string(), millis, id.clone()));
+            id
+        }
+    })
+}
+
+fn make_up_session_id(key: &str, millis: i64) -> String {
     let mut hasher = SipHasher13::new();
     hasher.write(key.as_bytes());
     hasher.write(&millis.to_le_bytes());
-    let tag = hasher.finish() as u32;
-    // `1~key~~millis~tag~`, written by hand: a bulk run of OpenTok tokens makes one per token,
-    // and `format!` would cost a good part of the token.
-    let mut record = Vec::with_capacity(key.len() + 36);
-    record.extend_from_slice(b"1~");
-    record.extend_from_slice(key.as_bytes());
-    record.extend_from_slice(b"~~");
-    crate::token::write_int(&mut record, millis);
-    record.push(b'~');
-    record.extend(
-        (0..8)
-            .rev()
-            .map(|nibble| HEX[(tag >> (nibble * 4)) as usize & 0xF]),
-    );
-    record.push(b'~');
-    let mut id = vec![0; 2 + (record.len() * 4).div_ceil(3)];
-    id[..2].copy_from_slice(b"1_");
-    URL_SAFE_NO_PAD
-        .encode_slice(&record, &mut id[2..])
-        .expect("sized for the base64 of the record");
-    String::from_utf8(id).expect("base64 is ASCII")
+    let record = format!("1~{key}~~{millis}~{:08x}~", hasher.finish() as u32);
+    format!("1_{}", URL_SAFE_NO_PAD.encode(record))
 }
 
 /// The API key a session id names, when it decodes as §2.6 describes.
@@ -280,13 +280,13 @@ impl Platform for Vonage {
         let made_up;
         let session_id = if form.topic.is_empty() {
             made_up = made_up_session_id(&credentials.key, ctx.now);
-            &made_up
+            &*made_up
         } else {
-            &form.topic
+            form.topic.as_str()
         };
         claims.put("application_id", credentials.key.as_str());
         claims.put("scope", "session.connect");
-        claims.put("session_id", session_id.as_str());
+        claims.put("session_id", session_id);
         claims.put("role", role);
         claims.put("initial_layout_class_list", "");
         if !form.data.is_empty() {
@@ -365,7 +365,7 @@ mod tests {
 
     fn base() -> Value {
         let iat = fixed_now().timestamp();
-        json!({"application_id": "app", "scope": "session.connect", "session_id": made_up_session_id("app", fixed_now()),
+        json!({"application_id": "app", "scope": "session.connect", "session_id": &*made_up_session_id("app", fixed_now()),
                "role": "publisher", "initial_layout_class_list": "", "sub": "video", "iat": iat, "exp": iat + 3600, "jti": "x"})
     }
 
@@ -440,6 +440,19 @@ mod tests {
         assert_eq!(
             rules_for(json!({"application_id": null})),
             ["vonage.application-id"]
+        );
+    }
+
+    #[test]
+    fn a_made_up_session_is_remembered_only_for_its_key_and_millisecond() {
+        let later = fixed_now() + chrono::Duration::milliseconds(1);
+        let first = made_up_session_id("k1", fixed_now());
+        assert_ne!(made_up_session_id("k2", fixed_now()), first);
+        assert_ne!(made_up_session_id("k1", later), first);
+        assert_eq!(made_up_session_id("k1", fixed_now()), first);
+        assert_eq!(
+            *first,
+            make_up_session_id("k1", fixed_now().timestamp_millis())
         );
     }
 

@@ -435,7 +435,7 @@ fn write_escaped_str(buffer: &mut Vec<u8>, text: &str) {
 
 /// A JSON integer, written two digits at a time from the end into room made with a copy of
 /// fixed length (a copy of unknown length would cost a call).
-pub fn write_int(buffer: &mut Vec<u8>, number: i64) {
+fn write_int(buffer: &mut Vec<u8>, number: i64) {
     const PAIRS: [u8; 200] = {
         let mut pairs = [0u8; 200];
         let mut i = 0;

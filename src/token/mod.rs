@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 pub use claims::{ClaimValue, Claims};
-pub use jwt::{Jwt, Signer, VerifyKey, write_int};
+pub use jwt::{Jwt, Signer, VerifyKey};
 pub use opentok_t1::T1;
 
 /// A token decoded as far as it goes, whatever its signature or times.
