@@ -367,7 +367,7 @@ pub(super) fn write_member(buffer: &mut Vec<u8>, name: &str, value: ClaimValue<'
         ClaimValue::Int(number) => write_int(buffer, number),
         // As serde_json writes a number (or `null` for NaN and the infinities).
         ClaimValue::Float(number) => {
-            serde_json::to_writer(buffer, &Value::from(number)).expect("numbers always serialise")
+            serde_json::to_writer(buffer, &number).expect("numbers always serialise")
         }
         ClaimValue::Json(json) => {
             serde_json::to_writer(buffer, json).expect("JSON values always serialise")
@@ -406,20 +406,27 @@ fn needs_escape(text: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     let below = |word: u64, n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGHS != 0;
-    let mut words = text.chunks_exact(8);
-    for chunk in &mut words {
-        let word = u64::from_ne_bytes(chunk.try_into().expect("a chunk of 8"));
-        if below(word, 0x20)
+    let has_escape = |word: u64| {
+        below(word, 0x20)
             || below(word ^ (ONES * b'"' as u64), 1)
             || below(word ^ (ONES * b'\\' as u64), 1)
-        {
+    };
+    let mut words = text.chunks_exact(8);
+    for chunk in &mut words {
+        if has_escape(u64::from_ne_bytes(chunk.try_into().expect("a chunk of 8"))) {
             return true;
         }
     }
-    words
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    let rest = words.remainder();
+    if rest.is_empty() {
+        false
+    } else if text.len() >= 8 {
+        // The last eight bytes, overlapping bytes already tested: one more word, not a loop.
+        let word = u64::from_ne_bytes(text[text.len() - 8..].try_into().expect("eight bytes"));
+        has_escape(word)
+    } else {
+        rest.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    }
 }
 
 #[cold]
@@ -427,8 +434,7 @@ fn write_escaped_str(buffer: &mut Vec<u8>, text: &str) {
     serde_json::to_writer(buffer, text).expect("strings always serialise");
 }
 
-/// A JSON integer, written two digits at a time from the end into room made with a copy of
-/// fixed length (a copy of unknown length would cost a call).
+/// A JSON integer, written two digits at a time from the end.
 fn write_int(buffer: &mut Vec<u8>, number: i64) {
     const PAIRS: [u8; 200] = {
         let mut pairs = [0u8; 200];
@@ -440,25 +446,27 @@ fn write_int(buffer: &mut Vec<u8>, number: i64) {
         }
         pairs
     };
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = number.unsigned_abs();
+    while rest >= 100 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        start -= 2;
+        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if rest >= 10 {
+        let pair = rest as usize * 2;
+        start -= 2;
+        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        start -= 1;
+        digits[start] = b'0' + rest as u8;
+    }
     if number < 0 {
         buffer.push(b'-');
     }
-    let mut rest = number.unsigned_abs();
-    let len = rest.checked_ilog10().map_or(1, |log| log as usize + 1);
-    let start = buffer.len();
-    buffer.extend_from_slice(&[b'0'; 20]);
-    buffer.truncate(start + len);
-    let digits = &mut buffer[start..];
-    let mut end = len;
-    while rest >= 10 {
-        let pair = (rest % 100) as usize * 2;
-        rest /= 100;
-        end -= 2;
-        digits[end..end + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if end == 1 {
-        digits[0] = b'0' + rest as u8;
-    }
+    buffer.extend_from_slice(&digits[start..]);
 }
 
 /// Why a text is not a JWT, as the end of the sentence "this is not a token: …".
