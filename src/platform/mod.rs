@@ -7,8 +7,6 @@ pub mod relaybox;
 pub mod vonage;
 pub mod zoom;
 
-use std::hash::Hasher;
-
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
@@ -121,14 +119,15 @@ impl Form {
     }
 
     /// A SipHash-1-3 of the time and every input, each text ended by 0xFF (a byte UTF-8 never
-    /// holds) so that no two forms feed the same bytes.
+    /// holds) so that no two forms feed the same bytes. The bytes are gathered and hashed in one
+    /// call: fewer instructions than a hasher call a field, once a token in a `--now` bulk run.
     fn seed(&self, now: DateTime<Utc>) -> u64 {
-        let mut hasher = SipHasher13::new();
-        let text = |hasher: &mut SipHasher13, text: &str| {
-            hasher.write(text.as_bytes());
-            hasher.write_u8(0xFF);
+        let mut bytes = Vec::with_capacity(128);
+        let text = |bytes: &mut Vec<u8>, text: &str| {
+            bytes.extend_from_slice(text.as_bytes());
+            bytes.push(0xFF);
         };
-        hasher.write(&now.timestamp_micros().to_le_bytes());
+        bytes.extend_from_slice(&now.timestamp_micros().to_le_bytes());
         for field in [
             &self.role,
             &self.topic,
@@ -136,31 +135,29 @@ impl Form {
             &self.data,
             &self.client_id,
         ] {
-            text(&mut hasher, field);
+            text(&mut bytes, field);
         }
-        hasher.write_u8(self.legacy_t1.into());
         let (kind, value) = match self.expiry {
             Expiry::Default => (0, 0),
             Expiry::After(seconds) => (1, seconds),
             Expiry::At(instant) => (2, instant.timestamp()),
         };
-        hasher.write_u8(kind);
-        hasher.write(&value.to_le_bytes());
+        bytes.extend_from_slice(&[self.legacy_t1.into(), kind]);
+        bytes.extend_from_slice(&value.to_le_bytes());
         for permission in &self.permissions {
-            text(&mut hasher, &permission.room);
+            text(&mut bytes, &permission.room);
             for operation in &permission.operations {
-                text(&mut hasher, operation);
+                text(&mut bytes, operation);
             }
-            hasher.write_u8(0xFE);
+            bytes.push(0xFE);
         }
-        hasher.write_u8(0xFD);
+        bytes.push(0xFD);
         for (name, value) in &self.claims {
-            text(&mut hasher, name);
-            serde_json::to_writer(HashWriter(&mut hasher), value)
-                .expect("JSON values always serialise");
-            hasher.write_u8(0xFF);
+            text(&mut bytes, name);
+            serde_json::to_writer(&mut bytes, value).expect("JSON values always serialise");
+            bytes.push(0xFF);
         }
-        hasher.finish()
+        SipHasher13::new().hash(&bytes)
     }
 
     /// Whether any text holds `{n}`, so a bulk run can skip the per-token copy when none does.
@@ -344,20 +341,6 @@ impl<'a, P: Platform + ?Sized> Minter<'a, P> {
 /// The generator of a token minted at a pinned clock: PCG, whose output its crate keeps the same
 /// from version to version, and cheap to seed once a token.
 pub type PinnedRng = rand_pcg::Pcg64Mcg;
-
-/// Feeds what is written to it to a hasher (a JSON value, without an allocated text).
-struct HashWriter<'a>(&'a mut SipHasher13);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// The random source of one token (`jti`, `nonce`). With a pinned clock (`--now`) it is
 /// [`Form::pinned_rng`], so the same inputs give the same token alone and in bulk, and the
