@@ -113,7 +113,8 @@ impl Form {
     }
 
     /// The random source of the token minted from this form at a pinned clock (`--now`): the
-    /// same inputs give the same `jti` and `nonce`, alone or in a bulk run, in any build.
+    /// same inputs give the same `jti` and `nonce`, alone or in a bulk run, from build to build (a
+    /// CLI test pins the values).
     pub fn pinned_rng(&self, now: DateTime<Utc>) -> PinnedRng {
         PinnedRng::seed_from_u64(self.seed(now))
     }

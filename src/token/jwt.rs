@@ -223,8 +223,8 @@ pub fn encode(
 
 /// The HMAC state after the key and the first `len` bytes of the last signing input, `len` a
 /// whole number of SHA-256 blocks. Tokens of a bulk run share most of their signing input (the
-/// header, then every claim before the first that holds `{n}`), so the blocks they share are
-/// hashed once rather than once a token: the same MAC, for a fraction of the work.
+/// header, then every claim before the first that changes: a `{n}` field, a nonce), so the blocks
+/// they share are hashed once rather than once a token: the same MAC, for a fraction of the work.
 #[derive(Default)]
 struct HashedPrefix {
     len: usize,
@@ -265,7 +265,8 @@ impl HashedPrefix {
 /// is computed once, the claims are serialised straight into a buffer (no claim map) and
 /// base64-encoded into the token, which is then signed in place. Base64 works on groups of three
 /// bytes, so the groups a token's claims share with the previous token's (in a bulk run, all
-/// but the end) are not encoded again: their base64 is still in place.
+/// but the end) are not encoded again: their base64 is still in place; nor are the whole SHA-256
+/// blocks they make hashed again ([`HashedPrefix`]).
 pub struct Encoder<'s> {
     /// One signer for every token: the hashed prefix is only good for its key.
     signer: &'s Signer,
