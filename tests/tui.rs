@@ -284,29 +284,20 @@ fn relaybox_permissions_are_room_to_operation_toggles() {
 #[test]
 fn copy_is_an_effect_and_its_outcome_a_status_line() {
     let mut app = app();
-    let effects = update(&mut app, Action::CopyToken);
-    let [
-        Effect::Copy {
-            what: CopyWhat::Token,
-            text,
-        },
-    ] = effects.as_slice()
-    else {
-        panic!("{effects:?}")
-    };
-    assert_eq!(text, &token(&app));
-    let effects = update(&mut app, Action::CopyClaims);
-    let [
-        Effect::Copy {
-            what: CopyWhat::Claims,
-            text,
-        },
-    ] = effects.as_slice()
-    else {
-        panic!("{effects:?}")
-    };
+    /// The text of the one copy effect `action` gives, which must copy `expected`.
+    fn copied(app: &mut App, action: Action, expected: CopyWhat) -> String {
+        match update(app, action).as_slice() {
+            [Effect::Copy { what, text }] if *what == expected => text.clone(),
+            effects => panic!("{effects:?}"),
+        }
+    }
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(text).unwrap(),
+        copied(&mut app, Action::CopyToken, CopyWhat::Token),
+        token(&app)
+    );
+    let claims_text = copied(&mut app, Action::CopyClaims, CopyWhat::Claims);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&claims_text).unwrap(),
         claims(&app)
     );
     update(
