@@ -12,7 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use tokenbench::clock::Clock;
-use tokenbench::tui::{Action, App, AppConfig, ui, update};
+use tokenbench::tui::{Action, App, AppConfig, layout, update};
 
 /// The workbench on `platform`, editing the topic, with random claims drawn as in a real run.
 fn editing_topic(platform: usize) -> App {
@@ -29,7 +29,9 @@ fn editing_topic(platform: usize) -> App {
 fn keystroke_then_redraw(c: &mut Criterion, name: &str, platform: usize) {
     let mut app = editing_topic(platform);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal.draw(|frame| ui::draw(&app, frame)).unwrap();
+    terminal
+        .draw(|frame| drop(layout::draw(&app, frame)))
+        .unwrap();
     let mut typed = false;
     c.bench_function(name, |b| {
         b.iter(|| {
@@ -41,7 +43,9 @@ fn keystroke_then_redraw(c: &mut Criterion, name: &str, platform: usize) {
             };
             typed = !typed;
             black_box(update(&mut app, key));
-            terminal.draw(|frame| ui::draw(&app, frame)).unwrap();
+            terminal
+                .draw(|frame| drop(layout::draw(&app, frame)))
+                .unwrap();
         })
     });
 }
@@ -55,7 +59,9 @@ fn frame(c: &mut Criterion) {
         b.iter(|| {
             app.clock.advance_source(chrono::TimeDelta::seconds(1));
             update(&mut app, Action::Tick);
-            terminal.draw(|frame| ui::draw(&app, frame)).unwrap();
+            terminal
+                .draw(|frame| drop(layout::draw(&app, frame)))
+                .unwrap();
         })
     });
 }

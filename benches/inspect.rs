@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use tokenbench::platform::{self, Form, MintContext, Platform, TokenRng};
+use tokenbench::platform::{self, FieldValue, Platform, Prepared};
 use tokenbench::report::{self, KeyChoice};
 use tokenbench::token;
 
@@ -25,35 +25,27 @@ fn now() -> DateTime<Utc> {
 
 /// A demo-credential token of each platform and format, as `mint P --now …` prints it.
 fn tokens() -> Vec<(&'static str, &'static dyn Platform, String)> {
-    let mint = |name, id, change: fn(&mut Form)| {
+    let mint = |name, id, changes: &[(&str, FieldValue)]| {
         let platform = platform::by_id(id).unwrap();
         let mut form = platform.default_form();
-        change(&mut form);
-        let credentials = platform.demo_credentials();
-        let signer = platform.signer(&credentials).unwrap();
-        let mut rng = TokenRng::Pinned {
-            form: &form,
-            now: now(),
-            rng: None,
-        };
-        let mut ctx = MintContext {
-            now: now(),
-            rng: &mut rng,
-        };
-        let token = platform
-            .mint(&form, &credentials, &signer, &mut ctx)
-            .unwrap();
+        for (field, value) in changes {
+            assert!(form.set_by_id(platform.fields(), field, value.clone()));
+        }
+        let prepared = Prepared::new(platform, platform.demo_credentials()).unwrap();
+        let token = prepared.mint_at(&form, now(), true).unwrap();
         (name, platform, token)
     };
+    let user = || FieldValue::Text("user-1".into());
     vec![
-        mint("zoom", "zoom", |f| f.client_id = "user-1".into()),
-        mint("vonage", "vonage", |f| f.data = "user-1".into()),
-        mint("opentok-jwt", "opentok", |f| f.data = "user-1".into()),
-        mint("opentok-t1", "opentok", |f| {
-            f.data = "user-1".into();
-            f.legacy_t1 = true;
-        }),
-        mint("relaybox", "relaybox", |f| f.client_id = "user-1".into()),
+        mint("zoom", "zoom", &[("client-id", user())]),
+        mint("vonage", "vonage", &[("data", user())]),
+        mint("opentok-jwt", "opentok", &[("data", user())]),
+        mint(
+            "opentok-t1",
+            "opentok",
+            &[("data", user()), ("format", FieldValue::Switch(true))],
+        ),
+        mint("relaybox", "relaybox", &[("client-id", user())]),
     ]
 }
 

@@ -34,7 +34,9 @@ use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use tokenbench::platform::{self, Form, MintContext, Minter, Platform, TokenRng};
+use tokenbench::platform::{
+    self, FieldValue, Form, MintContext, Minter, Platform, Prepared, TokenRng,
+};
 
 #[path = "support/cpu_time.rs"]
 mod cpu_time;
@@ -54,22 +56,31 @@ fn now() -> DateTime<Utc> {
 
 /// The forms of a bulk run, one template per platform and format.
 fn cases() -> Vec<(&'static str, &'static dyn Platform, Form)> {
-    let case = |name, id, change: fn(&mut Form)| {
+    let case = |name, id, changes: &[(&str, FieldValue)]| {
         let platform = platform::by_id(id).unwrap();
         let mut form = platform.default_form();
-        change(&mut form);
+        for (field, value) in changes {
+            assert!(form.set_by_id(platform.fields(), field, value.clone()));
+        }
         (name, platform, form)
     };
+    let user = || FieldValue::Text("user-{n}".into());
     vec![
-        case("zoom", "zoom", |f| f.client_id = "user-{n}".into()),
-        case("opentok-jwt", "opentok", |f| f.data = "user-{n}".into()),
-        case("opentok-t1", "opentok", |f| {
-            f.data = "user-{n}".into();
-            f.legacy_t1 = true;
-        }),
-        case("relaybox", "relaybox", |f| f.client_id = "user-{n}".into()),
-        case("vonage", "vonage", |f| f.data = "user-{n}".into()),
+        case("zoom", "zoom", &[("client-id", user())]),
+        case("opentok-jwt", "opentok", &[("data", user())]),
+        case(
+            "opentok-t1",
+            "opentok",
+            &[("data", user()), ("format", FieldValue::Switch(true))],
+        ),
+        case("relaybox", "relaybox", &[("client-id", user())]),
+        case("vonage", "vonage", &[("data", user())]),
     ]
+}
+
+/// The platform with its demo credentials read and its signer built.
+fn prepared(platform: &'static dyn Platform) -> Prepared {
+    Prepared::new(platform, platform.demo_credentials()).unwrap()
 }
 
 fn forms_of_a_run(template: &Form) -> Vec<Form> {
@@ -77,9 +88,10 @@ fn forms_of_a_run(template: &Form) -> Vec<Form> {
 }
 
 /// Mints `form` at the pinned clock, its random source seeded as `--now` seeds it.
-fn mint_with<'m>(minter: &'m mut Minter<'_, dyn Platform>, form: &Form) -> &'m [u8] {
+fn mint_with<'m>(minter: &'m mut Minter<'_>, platform: &dyn Platform, form: &Form) -> &'m [u8] {
     let mut rng = TokenRng::Pinned {
         form,
+        platform,
         now: now(),
         rng: None,
     };
@@ -93,13 +105,12 @@ fn mint_with<'m>(minter: &'m mut Minter<'_, dyn Platform>, form: &Form) -> &'m [
 fn mint(c: &mut Bench) {
     let mut group = c.benchmark_group("mint");
     for (name, platform, template) in cases() {
-        let credentials = platform.demo_credentials();
-        let signer = platform.signer(&credentials).unwrap();
+        let prepared = prepared(platform);
         let forms = forms_of_a_run(&template);
-        let mut minter = Minter::new(platform, &credentials, &signer);
+        let mut minter = prepared.minter();
         let mut forms = forms.iter().cycle();
         group.bench_function(name, |b| {
-            b.iter(|| black_box(mint_with(&mut minter, forms.next().unwrap()).len()))
+            b.iter(|| black_box(mint_with(&mut minter, platform, forms.next().unwrap()).len()))
         });
     }
     group.finish();
@@ -111,17 +122,16 @@ fn bulk_per_token(c: &mut Bench) {
         if name == "vonage" {
             continue;
         }
-        let credentials = platform.demo_credentials();
-        let signer = platform.signer(&credentials).unwrap();
-        let mut minter = Minter::new(platform, &credentials, &signer);
-        let mut form = Form::default();
+        let prepared = prepared(platform);
+        let mut minter = prepared.minter();
+        let mut form = template.clone();
         let mut out: Vec<u8> = Vec::with_capacity(1 << 20);
         let mut n = 0u64;
         group.bench_function(name, |b| {
             b.iter(|| {
                 n = (n + 1) % RUN;
                 template.index_into(n, &mut form);
-                let token = mint_with(&mut minter, &form);
+                let token = mint_with(&mut minter, platform, &form);
                 if out.len() > (1 << 20) - 2048 {
                     out.clear();
                 }
@@ -139,8 +149,7 @@ fn mint_once(c: &mut Bench) {
         if name == "vonage" {
             continue;
         }
-        let credentials = platform.demo_credentials();
-        let signer = platform.signer(&credentials).unwrap();
+        let prepared = prepared(platform);
         let forms = forms_of_a_run(&template);
         let mut forms = forms.iter().cycle();
         group.bench_function(name, |b| {
@@ -148,6 +157,7 @@ fn mint_once(c: &mut Bench) {
                 let form = forms.next().unwrap();
                 let mut rng = TokenRng::Pinned {
                     form,
+                    platform,
                     now: now(),
                     rng: None,
                 };
@@ -155,11 +165,7 @@ fn mint_once(c: &mut Bench) {
                     now: now(),
                     rng: &mut rng,
                 };
-                black_box(
-                    platform
-                        .mint(form, &credentials, &signer, &mut ctx)
-                        .unwrap(),
-                )
+                black_box(prepared.mint(form, &mut ctx).unwrap())
             })
         });
     }
@@ -172,18 +178,7 @@ fn raw_hmac_sha256(c: &mut Bench) {
         if name == "vonage" || name == "opentok-t1" {
             continue;
         }
-        let credentials = platform.demo_credentials();
-        let signer = platform.signer(&credentials).unwrap();
-        let mut minter = Minter::new(platform, &credentials, &signer);
-        let signing_inputs: Vec<Vec<u8>> = forms_of_a_run(&template)
-            .iter()
-            .map(|form| {
-                let token = mint_with(&mut minter, form);
-                let last_dot = token.iter().rposition(|&b| b == b'.').unwrap();
-                token[..last_dot].to_vec()
-            })
-            .collect();
-        let prepared = <Hmac<Sha256> as Mac>::new_from_slice(credentials.secret.expose()).unwrap();
+        let (signing_inputs, prepared) = signing_inputs(platform, &template);
         let mut inputs = signing_inputs.iter().cycle();
         group.bench_function(name, |b| {
             b.iter(|| {
@@ -201,19 +196,18 @@ fn signing_inputs(
     platform: &'static dyn Platform,
     template: &Form,
 ) -> (Vec<Vec<u8>>, Hmac<Sha256>) {
-    let credentials = platform.demo_credentials();
-    let signer = platform.signer(&credentials).unwrap();
-    let mut minter = Minter::new(platform, &credentials, &signer);
+    let prepared = prepared(platform);
+    let mut minter = prepared.minter();
     let inputs = forms_of_a_run(template)
         .iter()
         .map(|form| {
-            let token = mint_with(&mut minter, form);
+            let token = mint_with(&mut minter, platform, form);
             let last_dot = token.iter().rposition(|&b| b == b'.').unwrap();
             token[..last_dot].to_vec()
         })
         .collect();
-    let prepared = <Hmac<Sha256> as Mac>::new_from_slice(credentials.secret.expose()).unwrap();
-    (inputs, prepared)
+    let key = <Hmac<Sha256> as Mac>::new_from_slice(prepared.credentials.secret.expose()).unwrap();
+    (inputs, key)
 }
 
 /// How many bytes two signing inputs share as a minter sees it: the header, then whole groups of
@@ -246,9 +240,8 @@ fn side_by_side() {
         if matches!(name, "vonage" | "opentok-t1") {
             continue;
         }
-        let credentials = platform.demo_credentials();
-        let signer = platform.signer(&credentials).unwrap();
-        let mut minter = Minter::new(platform, &credentials, &signer);
+        let prepared = prepared(platform);
+        let mut minter = prepared.minter();
         let forms = forms_of_a_run(&template);
         let (inputs, prepared) = signing_inputs(platform, &template);
         let as_minted: Vec<(Hmac<Sha256>, usize)> = (0..inputs.len())
@@ -271,7 +264,7 @@ fn side_by_side() {
             }
             let raw_end = cpu_time::thread_cpu_ns();
             for i in 0..BATCH {
-                black_box(mint_with(&mut minter, &forms[token(i)]).len());
+                black_box(mint_with(&mut minter, platform, &forms[token(i)]).len());
             }
             let mint_end = cpu_time::thread_cpu_ns();
             for i in 0..BATCH {

@@ -3,18 +3,45 @@
 use chrono::{DateTime, Utc};
 
 /// The forms accepted for a duration, for error messages.
-pub const DURATION_FORMS: &str = "a duration such as 90s, 30m, 2h, 1d or 1h30m";
+pub const DURATION_FORMS: &str = "a duration such as 90s, 30m, 2h, 1d or 1h 30m";
 /// The forms accepted for an instant, for error messages.
 pub const INSTANT_FORMS: &str =
     "an RFC 3339 time such as 2026-11-22T10:00:00Z, or unix seconds such as 1795341600";
 
-/// Parses `90s`, `30m`, `2h`, `1d`, `1h30m` (units may repeat in any order, an optional
-/// leading `+`), or bare seconds, into seconds.
-pub fn parse_duration(text: &str) -> Result<i64, String> {
+/// The last instant a token may name: 9999-12-31T23:59:59Z. Later than that no platform (and no
+/// RFC 3339 date) can hold it.
+pub const LATEST_UNIX: i64 = 253_402_300_799;
+/// Unix seconds before this (2001-09-09) are taken for a mistake where a time is asked for:
+/// `--exp 90` is far likelier to mean 90 seconds than 1970.
+const EARLIEST_PLAUSIBLE_UNIX: i64 = 1_000_000_000;
+
+/// Why a typed duration or time does not read; one sentence for the user.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error("'{0}' is not a duration: use {DURATION_FORMS}")]
+    NotADuration(String),
+    #[error("'{0}' is not a time: use {INSTANT_FORMS}")]
+    NotATime(String),
+    #[error(
+        "'{0}' is not an expiry: use {DURATION_FORMS}, or a time (RFC 3339, or @ and unix seconds such as @1795341600)"
+    )]
+    NotAnExpiry(String),
+    #[error("'{0}' is out of range: tokens end before the year 10000")]
+    OutOfRange(String),
+    #[error(
+        "'{text}' reads as unix seconds, which is {when}: for a lifetime use --ttl {text}s, for a time give it in full"
+    )]
+    TooEarly { text: String, when: String },
+}
+
+/// Parses `90s`, `30m`, `2h`, `1d`, `1h30m` or `1h 30m` (units may repeat in any order, an
+/// optional leading `+`), or bare seconds, into seconds.
+pub fn parse_duration(text: &str) -> Result<i64, TimeError> {
     let text = text.trim();
+    let error = || TimeError::NotADuration(text.to_string());
     let body = text.strip_prefix('+').unwrap_or(text);
     if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
-        return body.parse().map_err(|_| duration_error(text));
+        return body.parse().map_err(|_| error());
     }
     let mut total: i64 = 0;
     let mut number: Option<i64> = None;
@@ -25,8 +52,11 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
                 so_far
                     .checked_mul(10)
                     .and_then(|n| n.checked_add(digit as i64))
-                    .ok_or_else(|| duration_error(text))?,
+                    .ok_or_else(error)?,
             );
+            continue;
+        }
+        if c == ' ' && number.is_none() {
             continue;
         }
         let unit = match c {
@@ -35,34 +65,44 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
             'h' => 3600,
             'd' => 86_400,
             'w' => 604_800,
-            _ => return Err(duration_error(text)),
+            _ => return Err(error()),
         };
-        let amount = number.take().ok_or_else(|| duration_error(text))?;
+        let amount = number.take().ok_or_else(error)?;
         total = amount
             .checked_mul(unit)
             .and_then(|s| total.checked_add(s))
-            .ok_or_else(|| duration_error(text))?;
+            .ok_or_else(error)?;
     }
-    if number.is_some() || body.is_empty() {
-        return Err(duration_error(text));
+    if number.is_some() || body.trim().is_empty() {
+        return Err(error());
     }
     Ok(total)
 }
 
-fn duration_error(text: &str) -> String {
-    format!("'{text}' is not a duration: use {DURATION_FORMS}")
-}
-
-/// Parses an RFC 3339 time or unix seconds.
-pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+/// Parses an RFC 3339 time or unix seconds (from 2001 on: earlier is taken for a mistake).
+pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, TimeError> {
     let text = text.trim();
     if let Ok(seconds) = text.parse::<i64>() {
-        return DateTime::from_timestamp(seconds, 0)
-            .ok_or_else(|| format!("'{text}' is out of range for a time"));
+        if !(0..=LATEST_UNIX).contains(&seconds) {
+            return Err(TimeError::OutOfRange(text.to_string()));
+        }
+        let at = DateTime::from_timestamp(seconds, 0)
+            .ok_or_else(|| TimeError::OutOfRange(text.to_string()))?;
+        if seconds < EARLIEST_PLAUSIBLE_UNIX {
+            return Err(TimeError::TooEarly {
+                text: text.to_string(),
+                when: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            });
+        }
+        return Ok(at);
     }
-    DateTime::parse_from_rfc3339(text)
+    let at = DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("'{text}' is not a time: use {INSTANT_FORMS}"))
+        .map_err(|_| TimeError::NotATime(text.to_string()))?;
+    if at.timestamp() > LATEST_UNIX {
+        return Err(TimeError::OutOfRange(text.to_string()));
+    }
+    Ok(at)
 }
 
 /// When a token should expire: the platform's default, after a duration, or at an instant.
@@ -75,27 +115,22 @@ pub enum Expiry {
 }
 
 impl Expiry {
-    /// Reads the one expiry box of the workbench: a duration, an instant, or empty for the default.
-    /// A bare number counts as a duration in seconds below ten years' worth, else as unix seconds.
-    pub fn parse(text: &str) -> Result<Expiry, String> {
+    /// Reads the one expiry box of the workbench, by one rule: a duration (a bare number is
+    /// seconds), or a time as RFC 3339 or `@` and unix seconds; empty is the default.
+    pub fn parse(text: &str) -> Result<Expiry, TimeError> {
         let text = text.trim();
         if text.is_empty() {
             return Ok(Expiry::Default);
         }
-        if let Ok(seconds) = text.parse::<i64>() {
-            const TEN_YEARS: i64 = 10 * 365 * 86_400;
-            return if seconds.abs() < TEN_YEARS {
-                Ok(Expiry::After(seconds))
-            } else {
-                parse_instant(text).map(Expiry::At)
-            };
+        if let Some(unix) = text.strip_prefix('@') {
+            return parse_instant(unix).map(Expiry::At);
         }
         if let Ok(seconds) = parse_duration(text) {
             return Ok(Expiry::After(seconds));
         }
-        parse_instant(text).map(Expiry::At).map_err(|_| {
-            format!("'{text}' is not an expiry: use {DURATION_FORMS}, or {INSTANT_FORMS}")
-        })
+        parse_instant(text)
+            .map(Expiry::At)
+            .map_err(|_| TimeError::NotAnExpiry(text.to_string()))
     }
 
     /// The expiry instant for a token issued at `iat`.
@@ -225,6 +260,8 @@ mod tests {
             ("90", 90),
             ("1w", 604_800),
             (" 2h ", 7200),
+            ("1h 30m", 5400),
+            ("1d 2h 3m 4s", 93_784),
         ] {
             assert_eq!(parse_duration(text), Ok(seconds), "{text}");
         }
@@ -232,10 +269,20 @@ mod tests {
 
     #[test]
     fn bad_durations_name_the_accepted_forms() {
-        for text in ["", "h", "2x", "1h30", "abc", "-5m", "99999999999999999999s"] {
-            let error = parse_duration(text).unwrap_err();
+        for text in [
+            "",
+            "h",
+            "2x",
+            "1h30",
+            "abc",
+            "-5m",
+            "99999999999999999999s",
+            " ",
+            "1 h",
+        ] {
+            let error = parse_duration(text).unwrap_err().to_string();
             assert!(
-                error.contains("90s, 30m, 2h, 1d or 1h30m"),
+                error.contains("90s, 30m, 2h, 1d or 1h 30m"),
                 "{text}: {error}"
             );
         }
@@ -247,7 +294,24 @@ mod tests {
         assert_eq!(parse_instant("2026-11-22T10:00:00Z"), Ok(expected));
         assert_eq!(parse_instant("2026-11-22T11:00:00+01:00"), Ok(expected));
         assert_eq!(parse_instant("1795341600"), Ok(expected));
-        assert!(parse_instant("tomorrow").unwrap_err().contains("RFC 3339"));
+        assert!(
+            parse_instant("tomorrow")
+                .unwrap_err()
+                .to_string()
+                .contains("RFC 3339")
+        );
+        let early = parse_instant("90").unwrap_err().to_string();
+        assert!(
+            early.contains("1970-01-01T00:01:30Z") && early.contains("--ttl 90s"),
+            "{early}"
+        );
+        assert!(parse_instant("1000000000").is_ok());
+        assert!(matches!(
+            parse_instant("253402300800"),
+            Err(TimeError::OutOfRange(_))
+        ));
+        assert!(parse_instant("253402300799").is_ok());
+        assert!(matches!(parse_instant("-5"), Err(TimeError::OutOfRange(_))));
     }
 
     #[test]
@@ -256,7 +320,12 @@ mod tests {
         assert_eq!(Expiry::parse(""), Ok(Expiry::Default));
         assert_eq!(Expiry::parse("2h"), Ok(Expiry::After(7200)));
         assert_eq!(Expiry::parse("1800"), Ok(Expiry::After(1800)));
-        assert_eq!(Expiry::parse("1795341600"), Ok(Expiry::At(at)));
+        assert_eq!(
+            Expiry::parse("1795341600"),
+            Ok(Expiry::After(1_795_341_600))
+        );
+        assert_eq!(Expiry::parse("@1795341600"), Ok(Expiry::At(at)));
+        assert_eq!(Expiry::parse("1h 30m"), Ok(Expiry::After(5400)));
         assert_eq!(Expiry::parse("2026-11-22T10:00:00Z"), Ok(Expiry::At(at)));
         assert!(Expiry::parse("soon").is_err());
         for expiry in [Expiry::After(5400), Expiry::At(at), Expiry::Default] {

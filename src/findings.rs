@@ -20,79 +20,52 @@ impl Severity {
     }
 }
 
-/// A form field of the workbench; findings name the one to fix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Field {
-    Role,
-    Topic,
-    Password,
-    Expiry,
-    Data,
-    Permissions,
-    ClientId,
-    Claims,
-    Format,
-    Key,
-    Secret,
-    /// The token as a whole (signature, encoding).
-    Token,
-    /// The credentials as a whole (demo credentials, where a secret came from).
-    Credentials,
-}
-
-impl Field {
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::Role => "role",
-            Field::Topic => "topic",
-            Field::Password => "password",
-            Field::Expiry => "expiry",
-            Field::Data => "connection data",
-            Field::Permissions => "permissions",
-            Field::ClientId => "client id",
-            Field::Claims => "extra claims",
-            Field::Format => "format",
-            Field::Key => "key",
-            Field::Secret => "secret",
-            Field::Token => "token",
-            Field::Credentials => "credentials",
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub severity: Severity,
     pub rule: &'static str,
-    pub field: Field,
+    /// The id of the field to fix: one of the platform's fields, or `key`, `secret`,
+    /// `credentials`, `token`, `format` (see `platform::field::ids`).
+    pub field: &'static str,
     pub message: String,
 }
 
 impl Finding {
-    pub fn error(rule: &'static str, field: Field, message: impl Into<String>) -> Self {
+    pub fn error(
+        rule: &'static str,
+        field: impl Into<&'static str>,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             severity: Severity::Error,
             rule,
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }
 
-    pub fn warning(rule: &'static str, field: Field, message: impl Into<String>) -> Self {
+    pub fn warning(
+        rule: &'static str,
+        field: impl Into<&'static str>,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             severity: Severity::Warning,
             rule,
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }
 
-    pub fn info(rule: &'static str, field: Field, message: impl Into<String>) -> Self {
+    pub fn info(
+        rule: &'static str,
+        field: impl Into<&'static str>,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             severity: Severity::Info,
             rule,
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }

@@ -5,10 +5,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::findings::{self, Field, Finding};
-use crate::platform::{self, CredentialSource, Credentials, Platform};
+use crate::findings::{self, Finding};
+use crate::platform::credentials::{argv_warning, demo_finding};
+use crate::platform::field::ids;
+use crate::platform::{self, CredentialError, CredentialSource, Credentials, Platform};
 use crate::secret::{Secret, SecretOrigin};
-use crate::token::{Decoded, Signature, VerifyKey};
+use crate::token::{DecodeError, Decoded, Signature, VerifyKey};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -43,6 +45,119 @@ pub enum KeyChoice<'a> {
     },
 }
 
+/// A token whose signature has been checked: the rules can then run again at any time (the
+/// clock moved) without any crypto, which runs once, here.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The token as given (a T1 token is shown back as it was).
+    text: String,
+    pub decoded: Decoded,
+    pub platform: Option<&'static dyn Platform>,
+    pub signature: Signature,
+    /// The length of the HMAC secret the token was checked with, when there was one.
+    hmac_len: Option<usize>,
+    /// What the key and credentials themselves say (unusable, demo, typed on the command line).
+    key_findings: Vec<Finding>,
+}
+
+impl Checked {
+    /// Finds the key, and verifies.
+    pub fn new(
+        text: &str,
+        decoded: Decoded,
+        platform: Option<&'static dyn Platform>,
+        key: KeyChoice,
+    ) -> Checked {
+        let mut key_findings = Vec::new();
+        let (verify_key, hmac_len, source) = match key {
+            KeyChoice::Given(secret) => (
+                Some(key_for(&decoded, platform, secret)),
+                Some(secret.len()),
+                None,
+            ),
+            KeyChoice::Minted(credentials) => {
+                let secret = platform.map_or(credentials.secret.clone(), |p| {
+                    p.split_secret(credentials.secret.clone()).1
+                });
+                (
+                    Some(key_for(&decoded, platform, &secret)),
+                    Some(secret.len()),
+                    Some(credentials.source.clone()),
+                )
+            }
+            KeyChoice::Find { env } => {
+                match platform.and_then(|p| found_credentials(p, &decoded, env)) {
+                    Some(credentials) => (
+                        Some(key_for(&decoded, platform, &credentials.secret)),
+                        Some(credentials.secret.len()),
+                        Some(credentials.source),
+                    ),
+                    None => (None, None, None),
+                }
+            }
+        };
+        let signature = match &verify_key {
+            Some(Ok(key)) if decoded.verify(key) => Signature::Valid,
+            Some(Ok(_)) => Signature::Invalid,
+            None => Signature::Unverified,
+            Some(Err(reason)) => {
+                key_findings.push(Finding::error(
+                    "secret.unusable",
+                    ids::SECRET,
+                    reason.to_string(),
+                ));
+                Signature::Unverified
+            }
+        };
+        match (&source, platform) {
+            (Some(CredentialSource::Demo), Some(platform)) => key_findings.push(demo_finding(
+                platform.name(),
+                platform.credentials(),
+                signature == Signature::Valid,
+            )),
+            (Some(CredentialSource::Given(SecretOrigin::Literal)), _) => {
+                key_findings.push(argv_warning())
+            }
+            _ => {}
+        }
+        Checked {
+            text: text.trim().to_string(),
+            hmac_len: hmac_len.filter(|_| matches!(verify_key, Some(Ok(_)))),
+            decoded,
+            platform,
+            signature,
+            key_findings,
+        }
+    }
+
+    /// The report at `now`: the generic and platform rules run on the token as verified.
+    pub fn report(&self, now: DateTime<Utc>) -> Report {
+        let decoded = &self.decoded;
+        let mut findings = platform::generic::rules(decoded, self.signature, self.hmac_len, now);
+        findings.extend(self.key_findings.iter().cloned());
+        if let Some(platform) = self.platform {
+            findings.extend(platform.rules(decoded, now));
+        }
+        findings::sort(&mut findings);
+        let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        Report {
+            platform: self.platform.map(|p| p.id()),
+            format: decoded.format(),
+            token: match decoded {
+                Decoded::Jwt(jwt) => jwt.compact().to_string(),
+                Decoded::T1(_) => self.text.clone(),
+            },
+            header: decoded.header().cloned(),
+            claims: decoded.claims(),
+            issued_at: decoded.issued_at().map(time),
+            expires_at: decoded.expires_at().map(time),
+            expires_in_seconds: decoded.expires_at().map(|exp| (exp - now).num_seconds()),
+            signature: self.signature,
+            findings,
+        }
+    }
+}
+
 /// Checks a decoded token: finds its key, verifies, and runs the generic and platform rules.
 /// `text` is the token as given, shown back as it was.
 pub fn check(
@@ -52,70 +167,7 @@ pub fn check(
     key: KeyChoice,
     now: DateTime<Utc>,
 ) -> Report {
-    let mut findings = Vec::new();
-    let (verify_key, hmac_len) = match key {
-        KeyChoice::Given(secret) => (key_for(&decoded, platform, secret), Some(secret.len())),
-        KeyChoice::Minted(credentials) => {
-            findings.extend(credential_findings(platform, credentials));
-            let secret = platform.map_or(credentials.secret.clone(), |p| {
-                p.split_secret(credentials.secret.clone()).1
-            });
-            (key_for(&decoded, platform, &secret), Some(secret.len()))
-        }
-        KeyChoice::Find { env } => match platform.and_then(|p| found_credentials(p, &decoded, env))
-        {
-            Some(credentials) => {
-                findings.extend(credential_findings(platform, &credentials));
-                (
-                    key_for(&decoded, platform, &credentials.secret),
-                    Some(credentials.secret.len()),
-                )
-            }
-            None => (Err(String::new()), None),
-        },
-    };
-    let signature = match &verify_key {
-        Ok(key) if decoded.verify(key) => Signature::Valid,
-        Ok(_) => Signature::Invalid,
-        Err(reason) if reason.is_empty() => Signature::Unverified,
-        Err(reason) => {
-            findings.push(Finding::error(
-                "secret.unusable",
-                Field::Secret,
-                reason.clone(),
-            ));
-            Signature::Unverified
-        }
-    };
-    findings.splice(
-        0..0,
-        platform::generic::rules(
-            &decoded,
-            signature,
-            hmac_len.filter(|_| verify_key.is_ok()),
-            now,
-        ),
-    );
-    if let Some(platform) = platform {
-        findings.extend(platform.rules(&decoded, now));
-    }
-    findings::sort(&mut findings);
-    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
-    Report {
-        platform: platform.map(|p| p.id()),
-        format: decoded.format(),
-        token: match &decoded {
-            Decoded::Jwt(jwt) => jwt.compact().to_string(),
-            Decoded::T1(_) => text.trim().to_string(),
-        },
-        header: decoded.header().cloned(),
-        claims: decoded.claims(),
-        issued_at: decoded.issued_at().map(time),
-        expires_at: decoded.expires_at().map(time),
-        expires_in_seconds: decoded.expires_at().map(|exp| (exp - now).num_seconds()),
-        signature,
-        findings,
-    }
+    Checked::new(text, decoded, platform, key).report(now)
 }
 
 /// Checks a token given as text (inspect): decodes, picks the platform unless told, checks.
@@ -124,7 +176,7 @@ pub fn inspect(
     platform: Option<&'static dyn Platform>,
     key: KeyChoice,
     now: DateTime<Utc>,
-) -> Result<Report, String> {
+) -> Result<Report, DecodeError> {
     let decoded = crate::token::inspect(text)?;
     let platform = platform.or_else(|| platform::detect(&decoded));
     Ok(check(text, decoded, platform, key, now))
@@ -136,23 +188,25 @@ fn key_for(
     decoded: &Decoded,
     platform: Option<&dyn Platform>,
     secret: &Secret,
-) -> Result<VerifyKey, String> {
+) -> Result<VerifyKey, CredentialError> {
     match platform {
         Some(platform) => platform.verify_key(secret),
         None if decoded.algorithm_label().starts_with("RS")
             || decoded.algorithm_label().starts_with("PS") =>
         {
-            VerifyKey::rsa_from_pem(secret.expose())
+            VerifyKey::rsa_from_pem(secret.expose()).map_err(|e| CredentialError::Unusable(e.0))
         }
         None if decoded.algorithm_label().starts_with("ES") => {
             jsonwebtoken::DecodingKey::from_ec_pem(secret.expose())
                 .map(VerifyKey::Public)
                 .map_err(|_| {
-                    "the key could not be read: an ES token needs an EC public key in PEM form"
-                        .to_string()
+                    CredentialError::Unusable(
+                        "the key could not be read: an ES token needs an EC public key in PEM form"
+                            .into(),
+                    )
                 })
         }
-        None => Ok(VerifyKey::Secret(secret.clone())),
+        None => platform::usable_hmac_secret(secret).map(|s| VerifyKey::Secret(s.clone())),
     }
 }
 
@@ -165,53 +219,22 @@ fn found_credentials(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Option<Credentials> {
     let token_key = platform.key_id(decoded);
-    let vars = platform.env_vars();
-    if let Some(value) = env(vars.secret) {
+    let spec = platform.credentials();
+    let from_env = |names: &[&str]| names.iter().find_map(|name| env(name));
+    if let Some(value) = from_env(spec.secret.env) {
         let (key_in_secret, secret) = platform.split_secret(Secret::new(value.into_bytes()));
-        let env_key = key_in_secret.or_else(|| vars.key.and_then(env));
+        let env_key = key_in_secret.or_else(|| from_env(spec.key.env));
         if env_key.is_none() || env_key == token_key {
             return Some(Credentials {
                 key: env_key.or(token_key).unwrap_or_default(),
                 secret,
+                account: spec.account.and_then(|a| from_env(a.env)),
                 source: CredentialSource::Environment,
             });
         }
     }
     let demo = platform.demo_credentials();
     (token_key.as_deref() == Some(demo.key.as_str())).then_some(demo)
-}
-
-/// The warning for a secret typed on the command line.
-pub fn argv_warning() -> Finding {
-    Finding::warning(
-        "secret.argv",
-        Field::Secret,
-        "the secret was typed on the command line, where ps and shell history keep it: use env:NAME, @file or - instead",
-    )
-}
-
-fn credential_findings(platform: Option<&dyn Platform>, credentials: &Credentials) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    match &credentials.source {
-        CredentialSource::Demo => {
-            let (name, vars) = platform.map_or(("the platform", String::new()), |p| {
-                let env = p.env_vars();
-                let vars = match env.key {
-                    Some(key) => format!(" or set {key} and {}", env.secret),
-                    None => format!(" or set {}", env.secret),
-                };
-                (p.name(), vars)
-            });
-            findings.push(Finding::info(
-                "demo-credentials",
-                Field::Credentials,
-                format!("signed with tokenbench's built-in demo credentials, which {name} refuses: give --key and --secret{vars}"),
-            ));
-        }
-        CredentialSource::Given(SecretOrigin::Literal) => findings.push(argv_warning()),
-        CredentialSource::Given(_) | CredentialSource::Environment => {}
-    }
-    findings
 }
 
 /// Claims that hold times, in either format.
@@ -256,28 +279,33 @@ pub fn annotated_claims(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::{Form, MintContext, by_id};
+    use crate::platform::{MintContext, Prepared, by_id};
 
     fn now() -> DateTime<Utc> {
         DateTime::from_timestamp(1_795_341_600, 0).unwrap()
     }
 
-    fn mint_demo(id: &str) -> String {
+    fn mint_with(id: &str, credentials: Credentials) -> String {
         let platform = by_id(id).unwrap();
-        let credentials = platform.demo_credentials();
-        let signer = platform.signer(&credentials).unwrap();
+        let prepared = Prepared::new(platform, credentials).unwrap();
         let mut rng = rand::rngs::mock::StepRng::new(3, 5);
         let mut ctx = MintContext {
             now: now(),
             rng: &mut rng,
         };
-        platform
-            .mint(&platform.default_form(), &credentials, &signer, &mut ctx)
-            .unwrap()
+        prepared.mint(&platform.default_form(), &mut ctx).unwrap()
+    }
+
+    fn mint_demo(id: &str) -> String {
+        mint_with(id, by_id(id).unwrap().demo_credentials())
     }
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    fn rules(report: &Report) -> Vec<&'static str> {
+        report.findings.iter().map(|f| f.rule).collect()
     }
 
     #[test]
@@ -287,8 +315,8 @@ mod tests {
             let report = inspect(&token, None, KeyChoice::Find { env: &no_env }, now()).unwrap();
             assert_eq!(report.platform, Some(platform.id()), "detected platform");
             assert_eq!(report.signature, Signature::Valid, "{}", platform.id());
-            let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
-            assert_eq!(rules, ["demo-credentials"], "{}", platform.id());
+            assert_eq!(rules(&report), ["demo-credentials"], "{}", platform.id());
+            assert!(report.findings[0].message.starts_with("signed with"));
         }
     }
 
@@ -299,54 +327,51 @@ mod tests {
         let report = inspect(&token, None, KeyChoice::Given(&wrong), now()).unwrap();
         assert_eq!(report.signature, Signature::Invalid);
         assert!(report.has_errors());
-        let zoom = by_id("zoom").unwrap();
         let own = Credentials {
             key: "own-key".into(),
             secret: Secret::new("own-secret"),
+            account: None,
             source: CredentialSource::Environment,
         };
-        let mut rng = rand::rngs::mock::StepRng::new(0, 1);
-        let signer = zoom.signer(&own).unwrap();
-        let own_token = zoom
-            .mint(
-                &zoom.default_form(),
-                &own,
-                &signer,
-                &mut MintContext {
-                    now: now(),
-                    rng: &mut rng,
-                },
-            )
-            .unwrap();
+        let own_token = mint_with("zoom", own);
         let report = inspect(&own_token, None, KeyChoice::Find { env: &no_env }, now()).unwrap();
         assert_eq!(report.signature, Signature::Unverified);
         assert!(report.findings.iter().any(|f| f.rule == "jwt.unverified"));
     }
 
     #[test]
+    fn a_token_naming_the_demo_key_but_signed_otherwise_does_not_claim_the_demo_signed_it() {
+        let demo = by_id("zoom").unwrap().demo_credentials();
+        let forged = mint_with(
+            "zoom",
+            Credentials {
+                secret: Secret::new("not the demo secret at all, really"),
+                source: CredentialSource::Environment,
+                ..demo
+            },
+        );
+        let report = inspect(&forged, None, KeyChoice::Find { env: &no_env }, now()).unwrap();
+        assert_eq!(report.signature, Signature::Invalid);
+        let demo = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "demo-credentials")
+            .unwrap();
+        assert!(demo.message.starts_with("checked with"), "{}", demo.message);
+    }
+
+    #[test]
     fn environment_credentials_verify_tokens_of_their_key() {
-        let platform = by_id("relaybox").unwrap();
         let credentials = Credentials {
             key: "app.key".into(),
             secret: Secret::new("env-secret-env-secret-env-secret!"),
+            account: None,
             source: CredentialSource::Environment,
         };
-        let signer = platform.signer(&credentials).unwrap();
-        let mut rng = rand::rngs::mock::StepRng::new(0, 1);
-        let token = platform
-            .mint(
-                &Form::default(),
-                &credentials,
-                &signer,
-                &mut MintContext {
-                    now: now(),
-                    rng: &mut rng,
-                },
-            )
-            .unwrap();
-        let env = |name: &str| {
-            (name == "RELAYBOX_API_KEY")
-                .then(|| "app.key:env-secret-env-secret-env-secret!".to_string())
+        let token = mint_with("relaybox", credentials);
+        let var = by_id("relaybox").unwrap().credentials().secret.env[0];
+        let env = move |name: &str| {
+            (name == var).then(|| "app.key:env-secret-env-secret-env-secret!".to_string())
         };
         let report = inspect(&token, None, KeyChoice::Find { env: &env }, now()).unwrap();
         assert_eq!(report.signature, Signature::Valid);
@@ -410,14 +435,32 @@ mod tests {
         assert!(report.findings.iter().any(|f| f.rule == "secret.unusable"));
         let zoom = by_id("zoom").unwrap();
         let literal = Credentials {
-            key: "k".into(),
-            secret: Secret::new("s"),
             source: CredentialSource::Given(SecretOrigin::Literal),
+            ..zoom.demo_credentials()
         };
-        let rules: Vec<&str> = credential_findings(Some(zoom), &literal)
-            .iter()
-            .map(|f| f.rule)
-            .collect();
-        assert_eq!(rules, ["secret.argv"]);
+        let token = mint_demo("zoom");
+        let decoded = crate::token::inspect(&token).unwrap();
+        let report = check(
+            &token,
+            decoded,
+            Some(zoom),
+            KeyChoice::Minted(&literal),
+            now(),
+        );
+        assert_eq!(rules(&report), ["secret.argv"]);
+    }
+
+    #[test]
+    fn an_empty_secret_is_unusable_not_a_weak_one() {
+        let token = mint_demo("zoom");
+        let empty = Secret::new("");
+        let report = inspect(&token, None, KeyChoice::Given(&empty), now()).unwrap();
+        assert_eq!(report.signature, Signature::Unverified);
+        assert!(
+            rules(&report).contains(&"secret.unusable"),
+            "{:?}",
+            rules(&report)
+        );
+        assert!(!rules(&report).contains(&"jwt.weak-secret"));
     }
 }

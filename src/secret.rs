@@ -62,48 +62,92 @@ pub enum SecretOrigin {
 pub const SECRET_FORMS: &str =
     "env:NAME, @path, b64:BASE64, - (standard input) or the secret itself";
 
+/// The most a secret file or standard input may hold: the largest keys (an RSA-4096 PEM, a
+/// JWKS of a few keys) are a few KiB, so anything past this is not a secret, and is not read on.
+pub const MAX_SECRET_BYTES: usize = 64 * 1024;
+
+/// Why a secret could not be read; one sentence for the user, never the secret itself.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    #[error("the environment variable {0} is not set")]
+    EnvNotSet(String),
+    #[error("cannot read the secret file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("the b64: secret is not valid base64")]
+    Base64,
+    #[error("cannot read the secret from standard input: {0}")]
+    Stdin(String),
+    #[error("the secret {from} holds more than {limit} KiB, more than any secret or key: check it is the right one", limit = MAX_SECRET_BYTES / 1024)]
+    TooLarge { from: String },
+}
+
 /// Reads a secret from `env:NAME`, `@path`, `b64:…`, `-` (stdin) or takes `spec` literally.
 /// Trailing newlines from files and stdin are dropped, since `echo secret > file` adds one.
 pub fn resolve(
     spec: &str,
     env: &dyn Fn(&str) -> Option<String>,
     stdin: &mut dyn Read,
-) -> Result<(Secret, SecretOrigin), String> {
+) -> Result<(Secret, SecretOrigin), SecretError> {
     if let Some(name) = spec.strip_prefix("env:") {
-        let value =
-            env(name).ok_or_else(|| format!("the environment variable {name} is not set"))?;
+        let value = env(name).ok_or_else(|| SecretError::EnvNotSet(name.to_string()))?;
         return Ok((Secret::new(value), SecretOrigin::Env(name.to_string())));
     }
     if let Some(path) = spec.strip_prefix('@') {
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("cannot read the secret file {path}: {}", io_reason(&e)))?;
+        let bytes = read_file(path)?;
         return Ok((
             Secret::new(trim_newline(bytes)),
             SecretOrigin::File(path.to_string()),
         ));
     }
     if let Some(encoded) = spec.strip_prefix("b64:") {
-        let bytes = decode_base64_any(encoded.trim())
-            .ok_or_else(|| "the b64: secret is not valid base64".to_string())?;
+        let bytes = decode_base64_any(encoded.trim()).ok_or(SecretError::Base64)?;
         return Ok((Secret::new(bytes), SecretOrigin::Base64));
     }
     if spec == "-" {
-        let mut bytes = Vec::new();
-        stdin
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read the secret from standard input: {e}"))?;
+        let bytes = read_bounded(stdin, "from standard input")
+            .map_err(|e| e.unwrap_or_else(|e| SecretError::Stdin(e.to_string())))?;
         return Ok((Secret::new(trim_newline(bytes)), SecretOrigin::Stdin));
     }
     Ok((Secret::new(spec.as_bytes()), SecretOrigin::Literal))
 }
 
 /// The secret sources of the process: its environment and its standard input.
-pub fn resolve_from_process(spec: &str) -> Result<(Secret, SecretOrigin), String> {
+pub fn resolve_from_process(spec: &str) -> Result<(Secret, SecretOrigin), SecretError> {
     resolve(
         spec,
         &|name| std::env::var(name).ok(),
         &mut std::io::stdin(),
     )
+}
+
+/// A secret or key file, at most [`MAX_SECRET_BYTES`] (`/dev/zero` is refused, not read on).
+pub fn read_file(path: &str) -> Result<Vec<u8>, SecretError> {
+    let file_error = |e: &std::io::Error| SecretError::File {
+        path: path.to_string(),
+        reason: io_reason(e),
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| file_error(&e))?;
+    read_bounded(&mut file, &format!("file {path}"))
+        .map_err(|e| e.unwrap_or_else(|e| file_error(&e)))
+}
+
+/// Everything `reader` holds, up to [`MAX_SECRET_BYTES`]; past that, `TooLarge` for `from`.
+fn read_bounded(
+    reader: &mut dyn Read,
+    from: &str,
+) -> Result<Vec<u8>, Result<SecretError, std::io::Error>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_SECRET_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Err)?;
+    if bytes.len() > MAX_SECRET_BYTES {
+        bytes.fill(0);
+        return Err(Ok(SecretError::TooLarge {
+            from: from.to_string(),
+        }));
+    }
+    Ok(bytes)
 }
 
 fn io_reason(error: &std::io::Error) -> String {
@@ -139,7 +183,7 @@ mod tests {
         None
     }
 
-    fn resolve_plain(spec: &str) -> Result<(Secret, SecretOrigin), String> {
+    fn resolve_plain(spec: &str) -> Result<(Secret, SecretOrigin), SecretError> {
         resolve(spec, &no_env, &mut std::io::empty())
     }
 
@@ -165,7 +209,10 @@ mod tests {
         assert_eq!(secret.expose(), b"from-env");
         assert_eq!(origin, SecretOrigin::Env("TB_SECRET".into()));
         let error = resolve("env:TB_MISSING", &env, &mut std::io::empty()).unwrap_err();
-        assert_eq!(error, "the environment variable TB_MISSING is not set");
+        assert_eq!(
+            error.to_string(),
+            "the environment variable TB_MISSING is not set"
+        );
     }
 
     #[test]
@@ -177,7 +224,7 @@ mod tests {
         assert_eq!(secret.expose(), b"file-secret");
         let error = resolve_plain("@/no/such/file").unwrap_err();
         assert_eq!(
-            error,
+            error.to_string(),
             "cannot read the secret file /no/such/file: no such file"
         );
     }
@@ -188,7 +235,7 @@ mod tests {
         assert_eq!(resolve_plain("b64:aGk/").unwrap().0.expose(), b"hi?");
         assert_eq!(resolve_plain("b64:aGk=").unwrap().0.expose(), b"hi");
         let error = resolve_plain("b64:not base64!").unwrap_err();
-        assert_eq!(error, "the b64: secret is not valid base64");
+        assert_eq!(error.to_string(), "the b64: secret is not valid base64");
     }
 
     #[test]
@@ -202,6 +249,25 @@ mod tests {
     #[test]
     fn errors_never_contain_the_secret() {
         let error = resolve_plain("b64:super-secret-value!").unwrap_err();
-        assert!(!error.contains("super-secret-value"));
+        assert!(!error.to_string().contains("super-secret-value"));
+    }
+
+    #[test]
+    fn files_and_stdin_past_the_limit_are_refused_without_reading_on() {
+        let error = resolve_plain("@/dev/zero").unwrap_err();
+        assert_eq!(
+            error,
+            SecretError::TooLarge {
+                from: "file /dev/zero".into()
+            }
+        );
+        let mut endless = std::io::repeat(b'x');
+        let error = resolve("-", &no_env, &mut endless).unwrap_err();
+        assert!(error.to_string().contains("64 KiB"), "{error}");
+        let mut just_fits = std::io::Cursor::new(vec![b'k'; MAX_SECRET_BYTES]);
+        assert_eq!(
+            resolve("-", &no_env, &mut just_fits).unwrap().0.len(),
+            MAX_SECRET_BYTES
+        );
     }
 }

@@ -192,7 +192,7 @@ fn usage_errors_exit_2_with_one_sentence() {
         ),
         (
             vec!["mint", "zoom", "--ttl", "soon"],
-            "'soon' is not a duration: use a duration such as 90s, 30m, 2h, 1d or 1h30m",
+            "'soon' is not a duration: use a duration such as 90s, 30m, 2h, 1d or 1h 30m",
         ),
         (vec!["mint", "zoom", "--exp", "tomorrow"], "RFC 3339"),
         (vec!["mint", "zoom", "--now", "yesterday"], "RFC 3339"),
@@ -204,7 +204,7 @@ fn usage_errors_exit_2_with_one_sentence() {
             vec!["mint", "vonage", "--role", "owner"],
             "use subscriber, publisher, publisher-only or moderator",
         ),
-        (vec!["mint", "agora"], "invalid value 'agora'"),
+        (vec!["mint", "teams"], "invalid value 'teams'"),
         (
             vec!["mint", "relaybox", "--permission", "chat"],
             "use ROOM=OPS",

@@ -1,6 +1,8 @@
 //! The real binary in a real terminal: tmux runs the workbench, types into it, reads the token
-//! it copied through OSC 52 back from tmux's paste buffer, resizes it, and quits it; and serves
-//! the forms from it, calls the endpoint over loopback and sees the request listed.
+//! it copied through OSC 52 back from tmux's paste buffer, resizes it, and quits it; serves the
+//! forms from it, calls the endpoint over loopback and sees the request listed; checks that
+//! typing starts no command, that a burst of keys is a few frames, and that every signal gives
+//! the terminal back.
 //!
 //! Needs tmux (scripts/test installs it). Without it this test fails rather than skips.
 
@@ -105,6 +107,21 @@ impl Tmux {
         );
     }
 
+    /// The pid of the program the pane's shell runs.
+    fn program_pid(&self) -> u32 {
+        let shell = self.pane("#{pane_pid}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+                .unwrap_or_default();
+            if let Some(pid) = children.split_whitespace().next() {
+                return pid.parse().expect("a pid");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the shell {shell} runs no program");
+    }
+
     fn wait_for_text(&self, text: &str) {
         self.wait_for(&format!("'{text}' on screen"), |t| {
             t.screen().contains(text)
@@ -135,7 +152,7 @@ fn edit_copy_resize_and_quit_in_tmux() {
     tmux.wait_for_text("teammeeting-e2e");
 
     // Copy: OSC 52 reaches tmux, which keeps it as a paste buffer.
-    tmux.keys(&["c"]);
+    tmux.keys(&["C-y"]);
     tmux.wait_for_text("copied the token");
     assert!(tmux.screen().contains("via OSC 52"));
     tmux.wait_for("a paste buffer", |t| {
@@ -169,8 +186,8 @@ fn edit_copy_resize_and_quit_in_tmux() {
     tmux.wait_for_text("signature valid");
     assert!(!tmux.screen().contains("exit status"), "still running");
 
-    // q quits with status 0 and the terminal is restored.
-    tmux.keys(&["q"]);
+    // Ctrl-Q quits with status 0 and the terminal is restored.
+    tmux.keys(&["C-q"]);
     // The shell around it prints the exit status (tmux's own pane_dead_status is racy).
     tmux.wait_for_text("exit status");
     assert!(tmux.screen().contains("exit status 0"), "{}", tmux.screen());
@@ -208,32 +225,199 @@ fn serve_from_the_workbench_and_see_the_request_in_tmux() {
     );
     tmux.wait_for_text("signature valid");
 
-    // s serves the forms; the status line says where (port 0: a free one).
-    tmux.keys(&["s"]);
+    // Ctrl-S serves the forms; the status line says where (port 0: a free one).
+    tmux.keys(&["C-s"]);
     tmux.wait_for_text("serving on http://127.0.0.1:");
     let screen = tmux.screen();
     let line = screen
         .lines()
         .find(|l| l.starts_with("serving on "))
         .unwrap();
-    let url = line["serving on ".len()..].split(": ").next().unwrap();
+    let url = line["serving on ".len()..].split(' ').next().unwrap();
     let addr: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
     assert!(
-        screen.contains(&format!("Requests · {url} · 0")),
+        screen.contains(&format!("Requests serving on {url}")),
         "{screen}"
     );
 
     let answer = get(addr, "/relaybox/auth?clientId=e2e");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     tmux.wait_for_text("GET /relaybox/auth  e2e");
-    assert!(tmux.screen().contains(&format!("Requests · {url} · 1")));
 
-    // s again stops it: the pane keeps the request, nothing listens any more.
-    tmux.keys(&["s"]);
-    tmux.wait_for_text("Requests · endpoint stopped · 1");
+    // Ctrl-S again stops it: the pane keeps the request, nothing listens any more.
+    tmux.keys(&["C-s"]);
+    tmux.wait_for_text("Requests stopped");
     assert!(TcpStream::connect(addr).is_err(), "{addr} still listens");
+    assert!(tmux.screen().contains("GET /relaybox/auth  e2e"));
 
-    tmux.keys(&["q"]);
+    tmux.keys(&["C-q"]);
     tmux.wait_for_text("exit status");
     assert!(tmux.screen().contains("exit status 0"), "{}", tmux.screen());
+}
+
+/// The TCP ports process `pid` listens on: its sockets (/proc/PID/fd) that /proc/net/tcp and
+/// tcp6 list in state LISTEN (0A).
+fn listening_ports(pid: u32) -> Vec<u16> {
+    let sockets: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|dir| {
+            dir.filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+                .filter_map(|link| {
+                    let link = link.to_string_lossy().into_owned();
+                    Some(
+                        link.strip_prefix("socket:[")?
+                            .trim_end_matches(']')
+                            .to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .flat_map(|table| {
+            std::fs::read_to_string(table)
+                .unwrap_or_default()
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    let listening = fields.get(3) == Some(&"0A");
+                    let ours = fields
+                        .get(9)
+                        .is_some_and(|inode| sockets.iter().any(|s| s == inode));
+                    (listening && ours)
+                        .then(|| fields[1].rsplit(':').next())
+                        .flatten()
+                        .and_then(|port| u16::from_str_radix(port, 16).ok())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn typing_on_a_focused_field_edits_it_and_starts_nothing() {
+    let tmux = Tmux::start(
+        120,
+        40,
+        &format!(
+            "{BIN} tui --now 2026-11-22T10:00:00Z --port 0; echo \"exit status $?\"; sleep 60"
+        ),
+    );
+    tmux.wait_for_text("signature valid");
+    let pid = tmux.program_pid();
+    assert!(listening_ports(pid).is_empty());
+    let theme_before = tmux.run(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    // Tab to the session name and type over it: every letter of "standup" was a command once.
+    tmux.keys(&["Tab"]);
+    tmux.type_text("standup");
+    tmux.wait_for_text("\"tpc\": \"standup\"");
+    let screen = tmux.screen();
+    assert!(screen.contains(" zoom "), "{screen}");
+    assert!(!screen.contains("serving on"), "{screen}");
+    assert!(listening_ports(pid).is_empty(), "no port was opened");
+    let after = tmux.run(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    let background = |capture: &str| capture.contains("\u{1b}[48;2;210;225;245m");
+    assert_eq!(
+        background(&after),
+        background(&theme_before),
+        "the theme did not change"
+    );
+    tmux.keys(&["C-q"]);
+    tmux.wait_for_text("exit status 0");
+}
+
+#[test]
+fn a_burst_of_a_thousand_keys_is_a_few_frames() {
+    let tmux = Tmux::start(
+        120,
+        40,
+        &format!(
+            "{BIN} tui --platform vonage --now 2026-11-22T10:00:00Z; echo \"exit status $?\"; sleep 60"
+        ),
+    );
+    tmux.wait_for_text("signature valid");
+    let pid = tmux.program_pid();
+    // Each frame goes out in one write: the program's write calls count its frames.
+    let writes = || {
+        let io = std::fs::read_to_string(format!("/proc/{pid}/io")).expect("/proc/PID/io");
+        io.lines()
+            .find_map(|l| l.strip_prefix("syscw: "))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .expect("syscw")
+    };
+    tmux.keys(&["Down", "Down", "Down"]);
+    tmux.wait_for_text("▸connection data");
+    std::thread::sleep(Duration::from_millis(1200));
+    let before = writes();
+    // Typed, not pasted: tmux sends the thousand keys as they are.
+    tmux.type_text(&"x".repeat(1000));
+    tmux.wait_for("the thousand keys in the token", |t| {
+        t.screen().contains("\"connection_data\": \"xxxxxxxx")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let frames = writes() - before;
+    // A tick a second may draw too; a thousand frames are far off.
+    assert!(frames <= 12, "{frames} frames for a burst of 1000 keys");
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["C-q"]);
+    tmux.wait_for_text("exit status 0");
+}
+
+#[test]
+fn every_signal_gives_the_terminal_back() {
+    for (signal, code) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
+        let tmux = Tmux::start(
+            100,
+            30,
+            &format!(
+                "{BIN} tui --now 2026-11-22T10:00:00Z; echo \"exit status $?\"; stty -a; sleep 60"
+            ),
+        );
+        tmux.wait_for_text("signature valid");
+        let pid = tmux.program_pid();
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        tmux.wait_for_text("exit status");
+        let screen = tmux.screen();
+        assert!(
+            screen.contains(&format!("exit status {code}")),
+            "{signal}: {screen}"
+        );
+        let stty = screen.split("exit status").nth(1).unwrap_or_default();
+        let flags: Vec<&str> = stty.split_whitespace().collect();
+        for flag in ["icanon", "echo", "isig"] {
+            assert!(flags.contains(&flag), "{signal}: {flag} is back: {stty}");
+        }
+        assert_eq!(
+            tmux.pane("#{alternate_on} #{mouse_any_flag}"),
+            "0 0",
+            "{signal}: the screen and the mouse are restored"
+        );
+    }
+}
+
+#[test]
+fn a_suspended_workbench_gives_the_terminal_back_and_takes_it_again() {
+    let tmux = Tmux::start(
+        100,
+        30,
+        &format!("{BIN} tui --now 2026-11-22T10:00:00Z; echo \"exit status $?\"; sleep 60"),
+    );
+    tmux.wait_for_text("signature valid");
+    let pid = tmux.program_pid().to_string();
+    Command::new("kill").args(["-TSTP", &pid]).status().unwrap();
+    tmux.wait_for("the terminal given back", |t| {
+        t.pane("#{alternate_on} #{mouse_any_flag}") == "0 0"
+    });
+    Command::new("kill").args(["-CONT", &pid]).status().unwrap();
+    tmux.wait_for("the terminal taken again", |t| {
+        t.pane("#{alternate_on} #{mouse_any_flag}") == "1 1"
+    });
+    tmux.wait_for_text("signature valid");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for_text("exit status 0");
 }

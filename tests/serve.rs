@@ -16,7 +16,9 @@ use node::{interop_dir, node};
 use serde_json::{Value, json};
 use tokenbench::clock::Clock;
 use tokenbench::duration::Expiry;
-use tokenbench::platform::{Platform, opentok::Opentok, relaybox::Relaybox, zoom::Zoom};
+use tokenbench::platform::{
+    FieldValue, Platform, RoomPermission, opentok::Opentok, relaybox::Relaybox, zoom::Zoom,
+};
 use tokenbench::serve::{self, ServeConfig, ServeHandle, ServeOptions};
 
 /// 2026-11-22T10:00:00Z.
@@ -37,6 +39,21 @@ fn claims(token: &str) -> Value {
     tokenbench::token::inspect(token)
         .expect("the endpoint returns a token")
         .claims()
+}
+
+/// Sets field `field` of platform `id`'s form in `config`.
+fn set(config: &mut ServeConfig, id: &str, field: &str, value: FieldValue) {
+    let settings = config.get_mut(id).unwrap();
+    assert!(
+        settings
+            .form
+            .set_by_id(settings.platform.fields(), field, value),
+        "{id} has no field {field}"
+    );
+}
+
+fn text(value: &str) -> FieldValue {
+    FieldValue::Text(value.to_string())
 }
 
 fn demo_secret(platform: &dyn Platform) -> String {
@@ -95,9 +112,14 @@ fn zoom_signature_carries_every_sample_field_and_verifies_with_jsrsasign_and_jso
 #[test]
 fn zoom_fields_the_request_leaves_out_come_from_the_configured_form() {
     let mut config = ServeConfig::demo(Clock::manual(fixed_now()));
-    config.zoom.form.expiry = Expiry::After(5400);
-    config.zoom.form.password = "secret1".into();
-    config.zoom.form.client_id = "from-form".into();
+    set(
+        &mut config,
+        "zoom",
+        "expiry",
+        FieldValue::Expiry(Expiry::After(5400)),
+    );
+    set(&mut config, "zoom", "password", text("secret1"));
+    set(&mut config, "zoom", "client-id", text("from-form"));
     let server = start(config);
     let reply = post(
         server.local_addr(),
@@ -175,7 +197,11 @@ fn bad_bodies_get_a_clear_4xx_and_the_server_keeps_serving() {
             .to_string()
     };
 
-    let reply = request(addr, Call::post_raw("/zoom", b"{\"role\": 1,".to_vec()));
+    let reply = request(
+        addr,
+        Call::post_raw("/zoom", b"{\"role\": 1,".to_vec())
+            .header("content-type", "application/json"),
+    );
     assert_eq!(reply.status, 400);
     assert!(
         reason(&reply).starts_with("the body is not valid JSON"),
@@ -183,7 +209,11 @@ fn bad_bodies_get_a_clear_4xx_and_the_server_keeps_serving() {
         reason(&reply)
     );
 
-    let reply = request(addr, Call::post_raw("/vonage/token", b"[1, 2]".to_vec()));
+    let reply = request(
+        addr,
+        Call::post_raw("/vonage/token", b"[1, 2]".to_vec())
+            .header("content-type", "application/json"),
+    );
     assert_eq!(reply.status, 400);
     assert_eq!(
         reason(&reply),
@@ -192,7 +222,8 @@ fn bad_bodies_get_a_clear_4xx_and_the_server_keeps_serving() {
 
     let reply = request(
         addr,
-        Call::post_raw("/opentok/token", vec![0xff, 0xfe, 0x00]),
+        Call::post_raw("/opentok/token", vec![0xff, 0xfe, 0x00])
+            .header("content-type", "application/json"),
     );
     assert_eq!(reply.status, 400);
 
@@ -215,6 +246,7 @@ fn bad_bodies_get_a_clear_4xx_and_the_server_keeps_serving() {
 
     let reply = request(addr, Call::get("/zoom"));
     assert_eq!(reply.status, 405);
+    assert!(reason(&reply).contains("POST"), "{}", reason(&reply));
 
     let reply = request(addr, Call::get("/healthz"));
     assert_eq!((reply.status, reply.json()), (200, json!({"status": "ok"})));
@@ -240,7 +272,24 @@ fn relaybox_verifies_at(token: &str, at: i64) -> Value {
 
 #[test]
 fn relaybox_token_response_has_the_client_id_permissions_and_millisecond_expiry() {
-    let server = start_pinned();
+    let mut config = ServeConfig::demo(Clock::manual(fixed_now()));
+    set(
+        &mut config,
+        "relaybox",
+        "permissions",
+        FieldValue::Rooms(vec![
+            RoomPermission {
+                room: "chat:*".into(),
+                operations: vec!["publish".into(), "presence".into()],
+            },
+            RoomPermission {
+                room: "*".into(),
+                operations: vec!["subscribe".into()],
+            },
+        ]),
+    );
+    set(&mut config, "relaybox", "client-id", text("user-1"));
+    let server = start(config);
     let addr = server.local_addr();
     let now = fixed_now().timestamp();
 
@@ -269,10 +318,12 @@ fn relaybox_token_response_has_the_client_id_permissions_and_millisecond_expiry(
     // None sent: the form's.
     let reply = request(addr, Call::get("/relaybox/auth"));
     assert_eq!(claims_of_reply(&reply)["clientId"], "user-1");
-    // A client may switch the method to POST.
+    // A client may switch the method to POST (relaybox-client-js then sends a JSON type).
     let reply = request(
         addr,
-        Call::get("/relaybox/auth?clientId=carol").with_method(Method::POST),
+        Call::get("/relaybox/auth?clientId=carol")
+            .with_method(Method::POST)
+            .header("content-type", "application/json"),
     );
     assert_eq!(claims_of_reply(&reply)["clientId"], "carol");
 }
@@ -289,7 +340,12 @@ fn relaybox_refresh_cycle_against_the_live_endpoint() {
     const TTL: i64 = 45;
     let t0 = fixed_now();
     let mut config = ServeConfig::demo(Clock::manual(t0));
-    config.relaybox.form.expiry = Expiry::After(TTL);
+    set(
+        &mut config,
+        "relaybox",
+        "expiry",
+        FieldValue::Expiry(Expiry::After(TTL)),
+    );
     let server = start(config);
     let addr = server.local_addr();
     let fetch = || {
@@ -567,15 +623,20 @@ fn reconfiguring_takes_effect_at_once_and_a_bad_config_keeps_the_old_one() {
     let server = start_pinned();
     let addr = server.local_addr();
     let mut config = ServeConfig::demo(Clock::manual(fixed_now()));
-    config.relaybox.form.client_id = "second".into();
-    config.relaybox.form.expiry = Expiry::After(120);
+    set(&mut config, "relaybox", "client-id", text("second"));
+    set(
+        &mut config,
+        "relaybox",
+        "expiry",
+        FieldValue::Expiry(Expiry::After(120)),
+    );
     server.reconfigure(config.clone()).unwrap();
     let reply = request(addr, Call::get("/relaybox/auth"));
     assert_eq!(claims_of_reply(&reply)["clientId"], "second");
     assert_eq!(reply.json()["expiresIn"], 120);
 
     let mut broken = config;
-    broken.vonage.form.role = "host".into();
+    set(&mut broken, "vonage", "role", text("host"));
     let error = server.reconfigure(broken).unwrap_err();
     assert!(error.starts_with("vonage: 'host' is not a role"), "{error}");
     let reply = request(addr, Call::get("/relaybox/auth"));

@@ -2,19 +2,37 @@
 
 use std::io::{IsTerminal, Read};
 
+/// A token from standard input: at most [`MAX_TOKEN_BYTES`] are read, whatever is piped in.
+fn read_token(input: &mut dyn Read) -> Result<String, UsageError> {
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_TOKEN_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| UsageError(format!("cannot read standard input: {e}")))?;
+    if bytes.len() > MAX_TOKEN_BYTES {
+        return Err(UsageError(format!(
+            "standard input holds more than the {} KiB a token can be: it is not a token",
+            MAX_TOKEN_BYTES / 1024
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| UsageError("standard input is not text, so it holds no token".into()))
+}
+
 use chrono::{DateTime, Utc};
 use clap::Args;
 
-use super::{Outcome, UsageError, parse_now, platform_parser, write_out};
-use crate::clock::Clock;
-use crate::findings::{Field, Finding};
-use crate::platform;
+use super::{FieldArgs, Outcome, UsageError, parse_now, platform_parser, write_out};
+use crate::findings::Finding;
+use crate::platform::credentials::argv_warning;
+use crate::platform::{self, field::ids};
 use crate::report::{self, KeyChoice};
 use crate::secret::SecretOrigin;
+use crate::token::MAX_TOKEN_BYTES;
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
-    /// The token (a JWT or an OpenTok T1== token), or - to read it from standard input.
+    /// The token (any JWT, or a platform's own format), or - to read it from standard input.
     pub token: Option<String>,
     /// The key to verify with: env:NAME, @path, b64:BASE64, - (stdin), or the value itself.
     #[arg(long, value_name = "SRC")]
@@ -48,11 +66,7 @@ pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
         return Err(UsageError("the token and the secret cannot both come from standard input: give the secret as env:NAME or @path".into()));
     }
     let text = if from_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|_| UsageError("standard input is not text, so it holds no token".into()))?;
-        text
+        read_token(&mut std::io::stdin().lock())?
     } else {
         args.token.clone().unwrap_or_default()
     };
@@ -63,8 +77,11 @@ pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
         }
         None => (None, None),
     };
+    if origin == Some(SecretOrigin::Literal) {
+        eprintln!("warning: {} (secret.argv)", argv_warning().message);
+    }
     let platform = args.platform.as_deref().and_then(platform::by_id);
-    let now = args.now.unwrap_or_else(|| Clock::system().now());
+    let now = FieldArgs::now_or(args.now);
     let env = |name: &str| std::env::var(name).ok();
     let key = match &secret {
         Some(secret) => KeyChoice::Given(secret),
@@ -80,13 +97,13 @@ pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
         if named.as_deref() != Some(expected.as_str()) {
             report.findings.insert(0, Finding::error(
                 "key-mismatch",
-                Field::Key,
-                format!("the token names key {}, not {expected}: a client with key {expected} is refused", named.as_deref().unwrap_or("(none)")),
+                ids::KEY,
+                format!("the token names key {}, not {expected}: the platform refuses it for key {expected}", named.as_deref().unwrap_or("(none)")),
             ));
         }
     }
     if origin == Some(SecretOrigin::Literal) {
-        report.findings.push(report::argv_warning());
+        report.findings.push(argv_warning());
         crate::findings::sort(&mut report.findings);
     }
     if args.json {
@@ -102,4 +119,21 @@ pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
     } else {
         Outcome::Clean
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_input_is_read_up_to_the_token_limit_and_no_further() {
+        let mut endless = std::io::repeat(b'a');
+        let error = read_token(&mut endless).err().unwrap();
+        assert!(error.0.contains("1024 KiB"), "{}", error.0);
+        let mut token = std::io::Cursor::new(b"eyJhbGciOiJub25lIn0.e30.\n".to_vec());
+        assert_eq!(
+            read_token(&mut token).ok().unwrap(),
+            "eyJhbGciOiJub25lIn0.e30.\n"
+        );
+    }
 }

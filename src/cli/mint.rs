@@ -2,6 +2,8 @@
 
 use std::io::{BufWriter, Write};
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use clap::Args;
@@ -9,14 +11,16 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::{FieldArgs, Outcome, UsageError, parse_now, platform_parser};
-use crate::clock::Clock;
-use crate::platform::{self, Credentials, Form, MintContext, Minter, Platform, TokenRng};
+use crate::findings::Severity;
+use crate::platform::credentials::argv_warning;
+use crate::platform::{self, CredentialSource, Form, MintContext, MintError, Prepared, TokenRng};
 use crate::report::{self, KeyChoice};
+use crate::secret::SecretOrigin;
 use crate::token::Signer;
 
 #[derive(Args, Debug)]
 pub struct MintArgs {
-    /// zoom, vonage, opentok or relaybox.
+    /// The platform.
     #[arg(value_parser = platform_parser())]
     pub platform: String,
     #[command(flatten)]
@@ -33,13 +37,21 @@ pub struct MintArgs {
     /// Exit 1 when the token breaks a rule with severity error.
     #[arg(long)]
     pub strict: bool,
-    /// Mint N tokens, one per line; {n} in any text field becomes 0…N−1.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Mint N tokens, one per line; {n} in any text field becomes 0 to N-1.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_count)]
     pub count: u64,
-    /// Threads to mint on; the output order stays the same [default: every core for RS256
-    /// (vonage), else 1].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Threads to mint on; the output order stays the same [default: every core for RS256, else 1].
+    #[arg(long, value_name = "N", value_parser = parse_count)]
     pub jobs: Option<u64>,
+}
+
+/// A count of 1 or more.
+fn parse_count(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("it must be 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{text}' is not a whole number of 1 or more")),
+    }
 }
 
 /// How each token is printed.
@@ -58,44 +70,62 @@ enum Output {
 /// Why minting stopped early.
 enum Stop {
     /// A token could not be minted: a usage error.
-    Mint(String),
+    Mint(MintError),
     /// The reader went away (`| head`): stop quietly.
     Closed,
 }
 
+/// The rules of severity error the first failing token broke, if any did.
+type Broken = Option<Vec<&'static str>>;
+
 /// Batches a worker thread mints before handing them over, in order, to the writer.
 const MAX_BATCH: u64 = 1024;
+/// An RSA signature costs a millisecond: small batches, so the writer notices a closed output soon.
+const SLOW_BATCH: u64 = 8;
+/// Output is flushed at least this often, so a closed reader stops the run this soon.
+const FLUSH_EVERY: Duration = Duration::from_millis(20);
 
 /// One bulk run: everything a thread needs to mint and print any range of the tokens.
 struct Run<'a> {
-    platform: &'static dyn Platform,
+    prepared: &'a Prepared,
     form: &'a Form,
-    credentials: &'a Credentials,
-    signer: &'a Signer,
     now: DateTime<Utc>,
     pinned: Option<DateTime<Utc>>,
     output: Output,
     strict: bool,
+    /// Set when the output closed: every worker stops at its next token.
+    stopped: &'a AtomicBool,
 }
 
 impl Run<'_> {
-    /// Mints and prints tokens `range` into `out`; true when one breaks a rule with severity
-    /// error (checked only when it matters: a report is printed, or --strict).
-    fn write(&self, range: Range<u64>, out: &mut impl Write) -> Result<bool, Stop> {
-        let mut minter = Minter::new(self.platform, self.credentials, self.signer);
+    /// Mints and prints tokens `range` into `out`; the rules broken by the first token that
+    /// breaks one of severity error (checked only when it matters: a report, or --strict).
+    fn write(&self, range: Range<u64>, out: &mut impl Write) -> Result<Broken, Stop> {
+        let platform = self.prepared.platform;
+        let mut minter = self.prepared.minter();
         let per_token_form = self.form.has_index_placeholder();
         let needs_report = self.strict || !matches!(self.output, Output::Token);
         let mut indexed = Form::default();
         let mut run_rng = StdRng::from_entropy();
-        let mut errors = false;
+        let mut broken = None;
+        let mut last_flush = Instant::now();
         for n in range {
+            if n % 64 == 0 {
+                if self.stopped.load(Ordering::Relaxed) {
+                    return Err(Stop::Closed);
+                }
+                if last_flush.elapsed() >= FLUSH_EVERY {
+                    out.flush().map_err(|_| Stop::Closed)?;
+                    last_flush = Instant::now();
+                }
+            }
             let form = if per_token_form {
                 self.form.index_into(n, &mut indexed);
                 &indexed
             } else {
                 self.form
             };
-            let mut rng = TokenRng::new(form, self.pinned, &mut run_rng);
+            let mut rng = TokenRng::new(platform, form, self.pinned, &mut run_rng);
             let mut ctx = MintContext {
                 now: self.now,
                 rng: &mut rng,
@@ -107,11 +137,20 @@ impl Run<'_> {
                 let report = report::check(
                     token,
                     decoded,
-                    Some(self.platform),
-                    KeyChoice::Minted(self.credentials),
+                    Some(platform),
+                    KeyChoice::Minted(&self.prepared.credentials),
                     self.now,
                 );
-                errors |= report.has_errors();
+                if broken.is_none() && report.has_errors() {
+                    broken = Some(
+                        report
+                            .findings
+                            .iter()
+                            .filter(|f| f.severity == Severity::Error)
+                            .map(|f| f.rule)
+                            .collect(),
+                    );
+                }
                 match self.output {
                     Output::Token => writeln!(out, "{token}"),
                     Output::JsonLines => writeln!(
@@ -131,13 +170,19 @@ impl Run<'_> {
             };
             written.map_err(|_| Stop::Closed)?;
         }
-        Ok(errors)
+        Ok(broken)
     }
 
     /// Mints `count` tokens on `jobs` threads, printed in the order one thread would print them:
     /// worker k mints batches k, k + jobs, …, and the writer takes them round the workers.
-    fn write_parallel(&self, count: u64, jobs: u64, out: &mut impl Write) -> Result<bool, Stop> {
-        let batch = count.div_ceil(jobs * 8).clamp(1, MAX_BATCH);
+    fn write_parallel(
+        &self,
+        count: u64,
+        jobs: u64,
+        batch: u64,
+        out: &mut impl Write,
+    ) -> Result<Broken, Stop> {
+        let batch = count.div_ceil(jobs * 8).clamp(1, batch);
         let batches = count.div_ceil(batch);
         let range_of = |b: u64| b * batch..((b + 1) * batch).min(count);
         std::thread::scope(|scope| {
@@ -158,33 +203,40 @@ impl Run<'_> {
                     receiver
                 })
                 .collect();
-            let mut errors = false;
-            for b in 0..batches {
-                let (bytes, batch_errors) = receivers[(b % jobs) as usize]
+            let mut broken = None;
+            let result = (0..batches).try_for_each(|b| {
+                let (bytes, batch_broken) = receivers[(b % jobs) as usize]
                     .recv()
                     .expect("a worker sends every batch it owns")?;
-                out.write_all(&bytes).map_err(|_| Stop::Closed)?;
-                errors |= batch_errors;
+                out.write_all(&bytes)
+                    .and_then(|()| out.flush())
+                    .map_err(|_| Stop::Closed)?;
+                if broken.is_none() {
+                    broken = batch_broken;
+                }
+                Ok(())
+            });
+            if result.is_err() {
+                self.stopped.store(true, Ordering::Relaxed);
             }
-            Ok(errors)
+            result.map(|()| broken)
         })
     }
 }
 
-/// Threads by default: every core for RS256, whose signature costs a millisecond; one for HMAC,
-/// which a single thread already mints faster than the output is written.
-fn default_jobs(signer: &Signer) -> u64 {
-    match signer {
-        Signer::Rs256(_) => std::thread::available_parallelism().map_or(1, |n| n.get() as u64),
-        Signer::Hs256(_) => 1,
-    }
+/// Whether a signature costs enough (RSA) for threads and small batches to pay.
+fn is_slow(signer: &Signer) -> bool {
+    matches!(signer, Signer::Rs256(_))
 }
 
 pub fn run(args: MintArgs) -> Result<Outcome, UsageError> {
     let platform = platform::by_id(&args.platform).expect("clap only accepts known platforms");
     let form = args.fields.form(platform)?;
     let credentials = args.fields.credentials(platform)?;
-    let signer = platform.signer(&credentials)?;
+    if credentials.source == CredentialSource::Given(SecretOrigin::Literal) {
+        eprintln!("warning: {} (secret.argv)", argv_warning().message);
+    }
+    let prepared = Prepared::new(platform, credentials)?;
     let output = if args.token_only || (args.count > 1 && !args.json) {
         Output::Token
     } else if args.json && args.count > 1 {
@@ -194,35 +246,54 @@ pub fn run(args: MintArgs) -> Result<Outcome, UsageError> {
     } else {
         Output::Text
     };
+    let stopped = AtomicBool::new(false);
     let run = Run {
-        platform,
+        prepared: &prepared,
         form: &form,
-        credentials: &credentials,
-        signer: &signer,
-        now: args.now.unwrap_or_else(|| Clock::system().now()),
+        now: FieldArgs::now_or(args.now),
         pinned: args.now,
         output,
         strict: args.strict,
+        stopped: &stopped,
     };
+    let slow = is_slow(prepared.signer());
     let jobs = args
         .jobs
-        .unwrap_or_else(|| default_jobs(&signer))
+        .unwrap_or_else(|| {
+            if slow {
+                std::thread::available_parallelism().map_or(1, |n| n.get() as u64)
+            } else {
+                1
+            }
+        })
         .min(args.count);
     let mut out = BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
     let result = if jobs > 1 {
-        run.write_parallel(args.count, jobs, &mut out)
+        let batch = if slow { SLOW_BATCH } else { MAX_BATCH };
+        run.write_parallel(args.count, jobs, batch, &mut out)
     } else {
         run.write(0..args.count, &mut out)
     };
-    let errors = match result {
-        Ok(errors) => errors,
-        Err(Stop::Mint(message)) => return Err(UsageError(message)),
+    let broken = match result {
+        Ok(broken) => broken,
+        Err(Stop::Mint(error)) => return Err(error.into()),
         Err(Stop::Closed) => return Ok(Outcome::Clean),
     };
     let _ = out.flush();
-    Ok(if args.strict && errors {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    match broken {
+        Some(rules) if args.strict => {
+            eprintln!(
+                "error: --strict: {} breaks {} rule(s) of severity error: {}",
+                if args.count > 1 {
+                    "a token"
+                } else {
+                    "the token"
+                },
+                rules.len(),
+                rules.join(", ")
+            );
+            Ok(Outcome::Findings)
+        }
+        _ => Ok(Outcome::Clean),
+    }
 }

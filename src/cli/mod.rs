@@ -22,7 +22,7 @@ pub use fields::FieldArgs;
     name = "tokenbench",
     version,
     about = "A workbench for the auth tokens of realtime and video platforms: mint, inspect, explain.",
-    after_help = "With no command, opens the workbench. Platforms: zoom, vonage, opentok, relaybox."
+    after_help = format!("With no command, opens the workbench. Platforms: {}.", crate::platform::ids().join(", "))
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Command {
     /// Mint a token, print it (or its report with --json), and say which rules it breaks.
     Mint(mint::MintArgs),
-    /// Decode, verify and explain a token (a JWT or an OpenTok T1 token).
+    /// Decode, verify and explain a token (any JWT, or a platform's own format).
     Inspect(inspect::InspectArgs),
     /// Show, as a timeline, what expiry does to a client: joins, drops, refreshes, kicks.
     Simulate(simulate::SimulateArgs),
@@ -41,7 +41,7 @@ pub enum Command {
     Platforms(platforms::PlatformsArgs),
     /// Open the workbench (the default): a platform's form, its token, claims, lifetime and findings.
     Tui(workbench::TuiArgs),
-    /// Run a local auth endpoint that client apps call for tokens (Zoom sample, Relaybox authEndpoint, Vonage, OpenTok).
+    /// Run a local auth endpoint that client apps call for tokens, shaped like each vendor's own sample.
     Serve(serve::ServeArgs),
     /// Print a shell completion script.
     Completions {
@@ -66,6 +66,25 @@ impl From<String> for UsageError {
         UsageError(message)
     }
 }
+
+/// Every error the core returns that the user can fix is one sentence: it becomes a usage error.
+macro_rules! usage_from {
+    ($($error:ty),+) => {
+        $(impl From<$error> for UsageError {
+            fn from(error: $error) -> Self {
+                UsageError(error.to_string())
+            }
+        })+
+    };
+}
+
+usage_from!(
+    crate::secret::SecretError,
+    crate::token::DecodeError,
+    crate::platform::CredentialError,
+    crate::platform::MintError,
+    crate::duration::TimeError
+);
 
 /// Parses the arguments and runs the command; with no command, opens the workbench.
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
@@ -106,7 +125,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
 }
 
 /// `--now TIME` for every command that reads the clock.
-pub(crate) fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_now(text: &str) -> Result<DateTime<Utc>, crate::duration::TimeError> {
     crate::duration::parse_instant(text)
 }
 

@@ -6,16 +6,20 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use clap::Args;
 
-use super::{FieldArgs, Outcome, UsageError, parse_now, platform_parser, write_out};
+use super::fields::{FieldArgs, reads};
+use super::{Outcome, UsageError, parse_now, platform_parser, write_out};
 use crate::clock::Clock;
 use crate::duration::format_relative;
-use crate::findings::{Field, Severity};
-use crate::platform::{self, CredentialSource, MintContext, Platform};
+use crate::findings::Severity;
+use crate::platform::credentials::{argv_warning, join_or};
+use crate::platform::{self, CredentialSource, FieldKind, Platform, Prepared};
 use crate::report::{self, KeyChoice};
-use crate::secret::SecretOrigin;
-use crate::serve::{
-    self, CorsPolicy, PlatformConfig, ROUTES, RequestRecord, ServeConfig, ServeOptions,
-};
+use crate::secret::{Secret, SecretOrigin};
+use crate::serve::{self, CorsPolicy, PlatformConfig, RequestRecord, ServeConfig, ServeOptions};
+use crate::text::shorten;
+
+/// The variable a bearer token for `--require-token` may come from.
+const TOKEN_VAR: &str = "TOKENBENCH_SERVE_TOKEN";
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -37,6 +41,10 @@ pub struct ServeArgs {
     /// A browser origin allowed to call the endpoint (repeatable; * for any). Default: any localhost origin.
     #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_origin)]
     pub cors_origins: Vec<String>,
+    /// Require `Authorization: Bearer TOKEN` on every route but /healthz: the token comes from
+    /// TOKENBENCH_SERVE_TOKEN, or is made up and printed at start.
+    #[arg(long)]
+    pub require_token: bool,
 }
 
 /// `*`, or `http(s)://host[:port]` with nothing after it (an Origin header's shape).
@@ -72,88 +80,109 @@ fn cors_policy(origins: &[String]) -> CorsPolicy {
     }
 }
 
-/// The field options a platform has fields for; a role only where it is one of the platform's roles.
+/// Whether `platform` takes this role (a choice of its `role` field).
+fn has_role(platform: &dyn Platform, role: &str) -> bool {
+    platform.fields().iter().any(|f| {
+        f.id == "role"
+            && matches!(f.kind, FieldKind::Choice { choices, .. } if choices.contains(&role.trim()))
+    })
+}
+
+/// The field options a platform reads; a role only where it is one of the platform's roles.
 fn applicable(fields: &FieldArgs, platform: &dyn Platform) -> FieldArgs {
-    let has = |field: Field| platform.fields().contains(&field);
-    let keep = |value: &Option<String>, field: Field| value.clone().filter(|_| has(field));
-    FieldArgs {
-        key: None,
-        secret: None,
-        role: fields
-            .role
-            .clone()
-            .filter(|role| has(Field::Role) && platform.roles().contains(&role.trim())),
-        topic: keep(&fields.topic, Field::Topic),
-        password: keep(&fields.password, Field::Password),
-        ttl: fields.ttl.filter(|_| has(Field::Expiry)),
-        exp: fields.exp.filter(|_| has(Field::Expiry)),
-        data: keep(&fields.data, Field::Data),
-        permissions: if has(Field::Permissions) {
-            fields.permissions.clone()
-        } else {
-            Vec::new()
-        },
-        client_id: keep(&fields.client_id, Field::ClientId),
-        claims: if has(Field::Claims) {
-            fields.claims.clone()
-        } else {
-            Vec::new()
-        },
-        legacy_t1: fields.legacy_t1 && has(Field::Format),
-    }
+    let credentials = platform.credentials();
+    fields.filtered(|name, values| {
+        let credential = name == credentials.key.option
+            || name == credentials.secret.option
+            || credentials.account.is_some_and(|a| a.option == name);
+        let role_fits = name != "role" || values.iter().all(|role| has_role(platform, role));
+        !credential && reads(platform, name) && role_fits
+    })
 }
 
 /// Every platform's form and credentials from the options (see [`ServeArgs::platform`]).
 fn config_from(args: &ServeArgs) -> Result<ServeConfig, UsageError> {
     let clock = args.now.map_or_else(Clock::system, Clock::manual);
-    let mut config = ServeConfig::demo(clock);
     let only = args
         .platform
         .as_deref()
         .map(|id| platform::by_id(id).expect("clap only accepts known platforms"));
     if only.is_none() {
-        if args.fields.key.is_some() || args.fields.secret.is_some() {
-            return Err(UsageError(
-                "--key and --secret belong to one platform: add --platform zoom, vonage, opentok or relaybox".into(),
-            ));
-        }
-        if let Some(role) = &args.fields.role
-            && !platform::ALL
-                .iter()
-                .any(|p| p.roles().contains(&role.trim()))
-        {
+        let credential_options: Vec<&str> = platform::ALL
+            .iter()
+            .flat_map(|p| {
+                let c = p.credentials();
+                [
+                    Some(c.key.option),
+                    Some(c.secret.option),
+                    c.account.map(|a| a.option),
+                ]
+            })
+            .flatten()
+            .collect();
+        if let Some(name) = args.fields.names().find(|n| credential_options.contains(n)) {
             return Err(UsageError(format!(
-                "'{role}' is not a role of any platform: zoom has host and participant; vonage and opentok have subscriber, publisher, publisher-only and moderator"
+                "--{name} belongs to one platform: add --platform {}",
+                join_or(&platform::ids())
             )));
         }
+        if let Some(roles) = args.fields.values("role")
+            && let Some(role) = roles
+                .iter()
+                .find(|role| !platform::ALL.iter().any(|p| has_role(*p, role)))
+        {
+            let known: Vec<String> = platform::ALL
+                .iter()
+                .filter_map(|p| {
+                    p.fields().iter().find_map(|f| match f.kind {
+                        FieldKind::Choice { choices, .. } if f.id == "role" => Some(format!(
+                            "{} has {}",
+                            p.id(),
+                            crate::platform::credentials::join_and(choices)
+                        )),
+                        _ => None,
+                    })
+                })
+                .collect();
+            return Err(UsageError(format!(
+                "'{role}' is not a role of any platform: {}",
+                known.join("; ")
+            )));
+        }
+        if let Some(name) = args
+            .fields
+            .names()
+            .find(|name| !platform::ALL.iter().any(|p| reads(*p, name)))
+        {
+            return Err(UsageError(format!("--{name} applies to no platform")));
+        }
     }
+    let mut platforms = Vec::new();
     for platform in platform::ALL {
         let fields = match only {
             Some(chosen) if chosen.id() == platform.id() => args.fields.clone(),
             Some(_) => FieldArgs::default(),
-            None => applicable(&args.fields, platform),
+            None => applicable(&args.fields, *platform),
         };
-        let settings = config
-            .platform_mut(platform.id())
-            .expect("the config has every platform");
-        *settings = PlatformConfig {
-            form: fields.form(platform)?,
-            credentials: fields.credentials(platform)?,
-        };
+        platforms.push(PlatformConfig {
+            platform: *platform,
+            form: fields.form(*platform)?,
+            credentials: fields.credentials(*platform)?,
+        });
     }
-    Ok(config)
+    Ok(ServeConfig { platforms, clock })
 }
 
-fn credentials_text(platform: &dyn Platform, config: &PlatformConfig) -> String {
+fn credentials_text(config: &PlatformConfig) -> String {
     let key = &config.credentials.key;
     match &config.credentials.source {
         CredentialSource::Demo => {
             format!("demo credentials (key {key}): tokens that only tokenbench accepts")
         }
-        CredentialSource::Environment => {
-            let vars = platform.env_vars();
-            format!("key {key}, secret from {}", vars.secret)
-        }
+        CredentialSource::Environment => format!(
+            "key {key}, secret from {}",
+            config.platform.credentials().secret.env.join(" or ")
+        ),
         CredentialSource::Given(_) => format!("key {key}, secret from --secret"),
     }
 }
@@ -163,30 +192,20 @@ fn credentials_text(platform: &dyn Platform, config: &PlatformConfig) -> String 
 fn form_errors(config: &ServeConfig) -> Vec<String> {
     let now = config.clock.now();
     let mut lines = Vec::new();
-    for platform in platform::ALL {
-        let settings = config
-            .platform(platform.id())
-            .expect("the config has every platform");
-        let Ok(signer) = platform.signer(&settings.credentials) else {
+    for settings in &config.platforms {
+        let Ok(prepared) = Prepared::new(settings.platform, settings.credentials.clone()) else {
             continue;
         };
-        let mut rng = rand::thread_rng();
-        let minted = platform.mint(
-            &settings.form,
-            &settings.credentials,
-            &signer,
-            &mut MintContext { now, rng: &mut rng },
-        );
-        let Some((token, decoded)) = minted
-            .ok()
-            .and_then(|token| crate::token::inspect(&token).ok().map(|d| (token, d)))
-        else {
+        let Ok(token) = prepared.mint_at(&settings.form, now, false) else {
+            continue;
+        };
+        let Ok(decoded) = crate::token::inspect(&token) else {
             continue;
         };
         let report = report::check(
             &token,
             decoded,
-            Some(platform),
+            Some(settings.platform),
             KeyChoice::Minted(&settings.credentials),
             now,
         );
@@ -195,26 +214,30 @@ fn form_errors(config: &ServeConfig) -> Vec<String> {
                 .findings
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
-                .map(|f| format!("{}: {} ({})", platform.id(), f.message, f.rule)),
+                .map(|f| format!("{}: {} ({})", settings.platform.id(), f.message, f.rule)),
         );
     }
     lines
 }
 
-/// One request as a log line: never the whole token, never a secret.
+/// How long a value from a request may be in a log line.
+const LOG_VALUE_CHARS: usize = 64;
+
+/// One request as a log line: never the whole token, never a secret, and nothing the request
+/// sent printed raw (controls escaped, long values shortened).
 fn request_line(record: &RequestRecord) -> String {
     let mut line = format!(
         "{} {:<5} {:<15} {}",
         record.at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        record.method,
-        record.route,
+        shorten(&record.method, 8),
+        shorten(&record.route, LOG_VALUE_CHARS),
         record.status
     );
     if let Some(client_id) = &record.client_id {
-        line.push_str(&format!("  client {client_id}"));
+        line.push_str(&format!("  client {}", shorten(client_id, LOG_VALUE_CHARS)));
     }
     if let Some(prefix) = record.token_prefix() {
-        line.push_str(&format!("  token {prefix}…"));
+        line.push_str(&format!("  token {}…", shorten(prefix, LOG_VALUE_CHARS)));
     }
     if let Some(expires_at) = record.expires_at {
         line.push_str(&format!(
@@ -224,51 +247,101 @@ fn request_line(record: &RequestRecord) -> String {
         ));
     }
     if let Some(error) = &record.error {
-        line.push_str(&format!("  {error}"));
+        line.push_str(&format!("  {}", shorten(error, 160)));
     }
     line.push('\n');
     line
 }
 
+/// The bearer token `--require-token` asks for: from [`TOKEN_VAR`], else 24 random bytes.
+fn bearer_token() -> (Secret, bool) {
+    match std::env::var(TOKEN_VAR) {
+        Ok(value) if !value.is_empty() => (Secret::new(value), false),
+        _ => {
+            use base64::Engine as _;
+            let mut bytes = [0u8; 24];
+            rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+            let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+            (Secret::new(text), true)
+        }
+    }
+}
+
 pub fn run(args: ServeArgs) -> Result<Outcome, UsageError> {
     let config = config_from(&args)?;
+    let (require_token, made_up) = if args.require_token {
+        let (token, made_up) = bearer_token();
+        (Some(token), made_up)
+    } else {
+        (None, false)
+    };
     let options = ServeOptions {
         bind: SocketAddr::new(args.bind, args.port),
         cors: cors_policy(&args.cors_origins),
+        require_token: require_token.clone(),
+        ..ServeOptions::local(args.port)
     };
     if serve::is_exposed(&options.bind) {
         eprintln!(
-            "warning: listening on {}, not loopback: anyone who can reach it can mint tokens signed with these credentials",
-            options.bind
+            "warning: listening on {}, not loopback: anyone who can reach it can mint tokens signed with these credentials{}",
+            options.bind,
+            if require_token.is_some() {
+                ""
+            } else {
+                " (add --require-token)"
+            }
         );
     }
-    for platform in platform::ALL {
-        let settings = config
-            .platform(platform.id())
-            .expect("the config has every platform");
+    for settings in &config.platforms {
         if settings.credentials.source == CredentialSource::Given(SecretOrigin::Literal) {
             eprintln!(
-                "warning: the {} secret was typed on the command line, where ps and shell history keep it: use env:NAME, @file or - instead",
-                platform.id()
+                "warning: the {} secret: {} (secret.argv)",
+                settings.platform.id(),
+                argv_warning().message
             );
         }
     }
     for error in form_errors(&config) {
         eprintln!("note: tokens minted from these settings alone break a rule: {error}");
     }
+    for expired in serve::expired_at_start(&config, Clock::system().now()) {
+        eprintln!(
+            "warning: --now is so far back that every token is already expired: {expired}; clients will loop on re-authenticating"
+        );
+    }
     let handle = serve::start(config.clone(), options)?;
     let mut banner = format!("tokenbench serve: listening on {}\n", handle.url());
-    for (method, path, platform_id) in ROUTES {
-        let about = match platform_id.and_then(platform::by_id) {
-            Some(platform) => credentials_text(
-                platform,
-                config
-                    .platform(platform.id())
-                    .expect("the config has every platform"),
-            ),
-            None => "liveness".to_string(),
-        };
-        banner.push_str(&format!("  {method:<5} {path:<15} {about}\n"));
+    for (platform, route) in serve::routes() {
+        let methods: Vec<&str> = route.methods.iter().map(|m| m.as_str()).collect();
+        let settings = config
+            .get(platform.id())
+            .expect("the config has each platform of the registry");
+        banner.push_str(&format!(
+            "  {:<9} {:<40} {}\n",
+            methods.join("|"),
+            route.path,
+            route.about
+        ));
+        banner.push_str(&format!(
+            "  {:<9} {:<40} {}\n",
+            "",
+            "",
+            credentials_text(settings)
+        ));
+    }
+    banner.push_str(&format!("  {:<9} {:<40} liveness\n", "GET", "/healthz"));
+    banner.push_str("It answers to localhost names only, takes JSON bodies, and lets localhost origins read its answers.\n");
+    if let Some(token) = &require_token {
+        if made_up {
+            banner.push_str(&format!(
+                "Every route but /healthz needs: Authorization: Bearer {} (set {TOKEN_VAR} to choose it)\n",
+                token.expose_text()
+            ));
+        } else {
+            banner.push_str(&format!(
+                "Every route but /healthz needs: Authorization: Bearer <the value of {TOKEN_VAR}>\n"
+            ));
+        }
     }
     banner.push_str("Ctrl-C stops. One line per request follows.\n");
     write_out(&banner);
@@ -286,6 +359,26 @@ pub fn run(args: ServeArgs) -> Result<Outcome, UsageError> {
 mod tests {
     use super::*;
     use crate::duration::Expiry;
+    use crate::platform::FieldValue;
+
+    /// The value of field `field` of platform `id` in `config`.
+    fn value(config: &ServeConfig, id: &str, field: &str) -> FieldValue {
+        let settings = config.get(id).unwrap();
+        let index = settings
+            .platform
+            .fields()
+            .iter()
+            .position(|f| f.id == field)
+            .unwrap();
+        settings.form.values()[index].clone()
+    }
+
+    fn text(config: &ServeConfig, id: &str, field: &str) -> String {
+        match value(config, id, field) {
+            FieldValue::Text(text) => text,
+            other => panic!("{other:?}"),
+        }
+    }
 
     fn args(extra: &[&str]) -> ServeArgs {
         use clap::Parser;
@@ -315,16 +408,22 @@ mod tests {
             "d",
             "--legacy-t1",
         ]);
-        assert_eq!(config.relaybox.form.expiry, Expiry::After(60));
-        assert_eq!(config.zoom.form.expiry, Expiry::After(60));
-        assert_eq!(config.relaybox.form.client_id, "bob");
-        assert_eq!(config.zoom.form.client_id, "bob");
-        assert_eq!(config.vonage.form.client_id, "");
-        assert_eq!(config.vonage.form.role, "moderator");
-        assert_eq!(config.zoom.form.role, "host", "moderator is no zoom role");
-        assert_eq!(config.opentok.form.data, "d");
-        assert!(config.opentok.form.legacy_t1);
-        assert!(!config.vonage.form.legacy_t1);
+        let after_60 = FieldValue::Expiry(Expiry::After(60));
+        assert_eq!(value(&config, "relaybox", "expiry"), after_60);
+        assert_eq!(value(&config, "zoom", "expiry"), after_60);
+        assert_eq!(text(&config, "relaybox", "client-id"), "bob");
+        assert_eq!(text(&config, "zoom", "client-id"), "bob");
+        assert_eq!(text(&config, "vonage", "role"), "moderator");
+        assert_eq!(
+            text(&config, "zoom", "role"),
+            "host",
+            "moderator is no zoom role"
+        );
+        assert_eq!(text(&config, "opentok", "data"), "d");
+        assert_eq!(
+            value(&config, "opentok", "format"),
+            FieldValue::Switch(true)
+        );
     }
 
     #[test]
@@ -339,8 +438,11 @@ mod tests {
             "--ttl",
             "1h",
         ]);
-        assert_eq!(config.zoom.credentials.key, "k");
-        assert_eq!(config.relaybox.form.expiry, Expiry::Default);
+        assert_eq!(config.get("zoom").unwrap().credentials.key, "k");
+        assert_eq!(
+            value(&config, "relaybox", "expiry"),
+            FieldValue::Expiry(Expiry::Default)
+        );
         let error = config_from(&args(&["--platform", "zoom", "--data", "x"]))
             .err()
             .unwrap();
@@ -408,5 +510,30 @@ mod tests {
             line.contains("expires 2026-11-22T12:00:00Z (in 2h"),
             "{line}"
         );
+    }
+
+    #[test]
+    fn a_request_line_escapes_what_the_request_sent_and_shortens_it() {
+        let at = DateTime::from_timestamp(1_795_341_600, 0).unwrap();
+        let line = request_line(&RequestRecord {
+            at,
+            method: "GET".into(),
+            route: format!("/x{}", "a".repeat(500)),
+            platform: None,
+            client_id: Some("\u{1b}]52;c;aGk=\u{7}\u{202e}evil".into()),
+            status: 404,
+            token: None,
+            expires_at: None,
+            error: Some("no route \u{1b}[2J".into()),
+        });
+        assert!(
+            !line.trim_end().chars().any(crate::text::is_unsafe),
+            "{line:?}"
+        );
+        assert!(
+            line.contains("client \\e]52;c;aGk=\\x07\\u{202e}evil"),
+            "{line}"
+        );
+        assert!(line.len() < 400, "{}", line.len());
     }
 }

@@ -3,23 +3,23 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use clap::Args;
 
-use super::{Outcome, UsageError, parse_now, write_out};
-use crate::clock::Clock;
-use crate::duration::{parse_duration, parse_instant};
-use crate::lifetime::{self, Model, Scenario, TokenTimes};
+use super::{FieldArgs, Outcome, UsageError, parse_now, write_out};
+use crate::duration::{TimeError, parse_duration, parse_instant};
+use crate::lifetime::{self, Scenario, ScenarioInput, TokenTimes};
+use crate::platform::credentials::join_or;
 
 fn model_parser() -> clap::builder::PossibleValuesParser {
-    clap::builder::PossibleValuesParser::new(Model::all().iter().map(|m| m.id()))
+    clap::builder::PossibleValuesParser::new(lifetime::playable().into_iter().map(|m| m.id))
 }
 
 /// Offsets from the token's iat, in milliseconds.
-fn offset(text: &str) -> Result<i64, String> {
+fn offset(text: &str) -> Result<i64, TimeError> {
     parse_duration(text).map(|seconds| seconds.saturating_mul(1000))
 }
 
 #[derive(Args, Debug)]
 pub struct SimulateArgs {
-    /// zoom, vonage, opentok, relaybox, or the contrast models agora and livekit.
+    /// The platform whose lifetime model plays the scenario.
     #[arg(value_parser = model_parser())]
     pub platform: String,
     /// The token's lifetime (default: the platform's).
@@ -40,13 +40,13 @@ pub struct SimulateArgs {
     /// When the server force-disconnects the client, which then tries to rejoin.
     #[arg(long, value_name = "DUR", value_parser = offset)]
     pub force_disconnect_at: Option<i64>,
-    /// relaybox: when the app's auth endpoint stops answering.
+    /// When the app's auth endpoint stops answering (platforms whose client fetches its tokens).
     #[arg(long, value_name = "DUR", value_parser = offset)]
     pub endpoint_down_at: Option<i64>,
-    /// relaybox: when the auth endpoint answers again.
+    /// When the auth endpoint answers again.
     #[arg(long, value_name = "DUR", value_parser = offset)]
     pub endpoint_up_at: Option<i64>,
-    /// agora: when the app renews the token (renewToken).
+    /// When the app renews the token in place (platforms that renew in-band).
     #[arg(long, value_name = "DUR", value_parser = offset)]
     pub renew_at: Option<i64>,
     /// Simulate up to this offset (default: a margin past exp and every given time).
@@ -64,25 +64,37 @@ pub struct SimulateArgs {
 }
 
 pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
-    let model = Model::from_id(&args.platform).expect("clap only accepts known models");
-    if model != Model::Agora && args.renew_at.is_some() {
-        return Err(UsageError(format!(
-            "--renew-at applies to agora only: {} tokens are not renewed in place",
-            model.id()
-        )));
+    let playable =
+        lifetime::playable_by_id(&args.platform).expect("clap only accepts known models");
+    let model = playable.model;
+    let takes = |input| model.inputs().contains(&input);
+    let refuse = |options: &str, input, why: &str| {
+        UsageError(format!(
+            "{options} to {} only: {} {why}",
+            join_or(&lifetime::ids_with(input)),
+            playable.id
+        ))
+    };
+    if args.renew_at.is_some() && !takes(ScenarioInput::Renewal) {
+        return Err(refuse(
+            "--renew-at applies",
+            ScenarioInput::Renewal,
+            "tokens are not renewed in place",
+        ));
     }
-    if model != Model::Relaybox
-        && (args.endpoint_down_at.is_some() || args.endpoint_up_at.is_some())
+    if (args.endpoint_down_at.is_some() || args.endpoint_up_at.is_some())
+        && !takes(ScenarioInput::EndpointOutage)
     {
-        return Err(UsageError(format!(
-            "--endpoint-down-at and --endpoint-up-at apply to relaybox only: {} clients do not fetch tokens themselves",
-            model.id()
-        )));
+        return Err(refuse(
+            "--endpoint-down-at and --endpoint-up-at apply",
+            ScenarioInput::EndpointOutage,
+            "clients do not fetch tokens themselves",
+        ));
     }
-    let iat = args.now.unwrap_or_else(|| Clock::system().now());
+    let iat = FieldArgs::now_or(args.now);
     let exp = match (args.exp, args.ttl) {
         (Some(exp), _) => exp,
-        (None, ttl) => iat + TimeDelta::seconds(ttl.unwrap_or_else(|| model.default_ttl_secs())),
+        (None, ttl) => iat + TimeDelta::seconds(ttl.unwrap_or(playable.default_ttl)),
     };
     let times = TokenTimes { iat, exp };
     let scenario = Scenario {
@@ -96,7 +108,7 @@ pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
         until: args.until,
         seed: args.seed,
     };
-    let events = lifetime::simulate(model, &times, &scenario);
+    let events = model.simulate(&times, &scenario);
     if args.json {
         let json = lifetime::to_json(&events, &times);
         write_out(&format!(
@@ -106,7 +118,7 @@ pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
     } else {
         write_out(&format!(
             "{}\n{}",
-            lifetime::expiry_summary(model),
+            model.summary(),
             lifetime::render_table(&events, &times)
         ));
     }

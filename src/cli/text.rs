@@ -7,21 +7,23 @@ use chrono::{DateTime, Utc};
 use crate::duration::format_countdown;
 use crate::findings::Severity;
 use crate::report::{Report, annotated_claims};
+use crate::text::escape;
 
 pub fn report(report: &Report, now: DateTime<Utc>) -> String {
     let mut out = String::new();
-    let alg = report
-        .header
-        .as_ref()
-        .and_then(|h| h.get("alg"))
-        .and_then(|a| a.as_str())
-        .unwrap_or("HMAC-SHA1");
+    let alg = match &report.header {
+        Some(header) => header
+            .get("alg")
+            .map(|alg| alg.as_str().map_or_else(|| alg.to_string(), str::to_string))
+            .unwrap_or_else(|| "(no alg)".to_string()),
+        None => "HMAC-SHA1".to_string(),
+    };
     let _ = writeln!(
         out,
         "{} · {} {} · {} characters · signature {}",
         report.platform.unwrap_or("unknown platform"),
         report.format,
-        alg,
+        escape(&alg),
         report.token.len(),
         report.signature.label()
     );
@@ -36,18 +38,18 @@ pub fn report(report: &Report, now: DateTime<Utc>) -> String {
             let _ = writeln!(out, "never expires");
         }
     }
-    let _ = writeln!(out, "\n{}\n", report.token);
+    let _ = writeln!(out, "\n{}\n", escape(&report.token));
     if let Some(header) = &report.header {
-        let _ = writeln!(out, "header  {header}");
+        let _ = writeln!(out, "header  {}", escape(&header.to_string()));
     }
     let _ = writeln!(out, "claims");
     for (line, note) in annotated_claims(&report.claims, now, false) {
         match note {
             Some(note) => {
-                let _ = writeln!(out, "  {line}   ({note})");
+                let _ = writeln!(out, "  {}   ({note})", escape(&line));
             }
             None => {
-                let _ = writeln!(out, "  {line}");
+                let _ = writeln!(out, "  {}", escape(&line));
             }
         }
     }
@@ -71,7 +73,7 @@ pub fn report(report: &Report, now: DateTime<Utc>) -> String {
             "  {:<7}  {:<28}  {}",
             finding.severity.label(),
             finding.rule,
-            finding.message
+            escape(&finding.message)
         );
     }
     out

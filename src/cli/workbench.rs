@@ -11,7 +11,7 @@ use crate::tui::AppConfig;
 
 #[derive(Args, Debug, Default)]
 pub struct TuiArgs {
-    /// The tab to open on: zoom (the default), vonage, opentok or relaybox.
+    /// The tab to open on (the first platform unless told).
     #[arg(long, value_name = "P", value_parser = platform_parser())]
     pub platform: Option<String>,
     /// Prefill the platform's form (and its credentials).
@@ -39,6 +39,7 @@ fn config(args: TuiArgs) -> Result<AppConfig, UsageError> {
         .unwrap_or(platform::ALL[0]);
     let mut forms = Vec::new();
     for platform in platform::ALL {
+        let platform = *platform;
         forms.push(if platform.id() == chosen.id() {
             (
                 args.fields.form(platform)?,
@@ -107,13 +108,15 @@ mod tests {
         .unwrap_or_else(|e| panic!("{}", e.0));
         assert!(config.deterministic);
         let app = App::new(config);
-        assert_eq!(app.current().platform.id(), "vonage");
+        assert_eq!(app.tab().platform.id(), "vonage");
         let claims = &app.shown.as_ref().unwrap().report.claims;
         assert_eq!(claims["role"], "moderator");
         assert_eq!(claims["session_id"], "2_abc");
         assert_eq!(claims["exp"], 1_795_341_600 + 3600);
+        let zoom = &app.tabs[0];
         assert_eq!(
-            app.platforms[0].form.topic, "teammeeting",
+            zoom.text(crate::tui::form::Row::Field(1)),
+            "teammeeting",
             "zoom keeps its defaults"
         );
     }

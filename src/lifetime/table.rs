@@ -3,37 +3,7 @@
 use chrono::SecondsFormat;
 use serde::Serialize;
 
-use super::{Actor, Confidence, Event, TokenTimes};
-
-/// An offset from iat as `+mm:ss` or `+h:mm:ss`, with `.mmm` when it has milliseconds.
-pub fn format_offset(t_ms: i64) -> String {
-    let sign = if t_ms < 0 { '-' } else { '+' };
-    let ms = t_ms.unsigned_abs();
-    let (hours, minutes, seconds, millis) = (
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1_000 % 60,
-        ms % 1_000,
-    );
-    let mut text = if hours > 0 {
-        format!("{sign}{hours}:{minutes:02}:{seconds:02}")
-    } else {
-        format!("{sign}{minutes:02}:{seconds:02}")
-    };
-    if millis > 0 {
-        text.push_str(&format!(".{millis:03}"));
-    }
-    text
-}
-
-/// A duration in seconds: `900 s`, `10.734 s`.
-pub(super) fn format_delay(ms: i64) -> String {
-    let (sign, ms) = (if ms < 0 { "-" } else { "" }, ms.unsigned_abs());
-    match ms % 1_000 {
-        0 => format!("{sign}{} s", ms / 1_000),
-        millis => format!("{sign}{}.{millis:03} s", ms / 1_000),
-    }
-}
+use super::{Actor, Confidence, Event, TokenTimes, format_offset};
 
 /// One event as `tokenbench simulate --json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,8 +73,9 @@ pub fn render_table(events: &[Event], times: &TokenTimes) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lifetime::tests::{secs, token};
-    use crate::lifetime::{Model, Scenario, simulate};
+    use crate::lifetime::{Scenario, model};
+    use crate::platform::lifetime::format_delay;
+    use crate::platform::lifetime::testing::{secs, token};
 
     #[test]
     fn offsets_read_as_clock_times() {
@@ -127,7 +98,9 @@ mod tests {
     #[test]
     fn json_has_exactly_the_documented_fields() {
         let times = token(900);
-        let events = simulate(Model::Relaybox, &times, &Scenario::default());
+        let events = model("relaybox")
+            .unwrap()
+            .simulate(&times, &Scenario::default());
         let json = serde_json::to_value(to_json(&events, &times)).unwrap();
         let refresh = &json[1];
         assert_eq!(
@@ -162,7 +135,9 @@ mod tests {
     fn table_aligns_every_column_but_the_last() {
         let times = token(900);
         let table = render_table(
-            &simulate(Model::Relaybox, &times, &Scenario::default()),
+            &model("relaybox")
+                .unwrap()
+                .simulate(&times, &Scenario::default()),
             &times,
         );
         let lines: Vec<&str> = table.lines().collect();

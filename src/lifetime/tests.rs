@@ -1,52 +1,33 @@
-//! Helpers for the models' tests, and the properties every model shares.
+//! The properties every lifetime model shares.
 
 use proptest::prelude::*;
 
 use super::*;
-
-/// 2026-11-22T10:15:40Z.
-const IAT: i64 = 1_795_342_540;
-
-pub(super) fn token(ttl_secs: i64) -> TokenTimes {
-    TokenTimes::from_unix(IAT, IAT + ttl_secs).unwrap()
-}
-
-pub(super) fn secs(s: i64) -> i64 {
-    s * 1_000
-}
-
-/// Each event as (whole seconds, actor, event, confidence); the detail the tests compare.
-pub(super) fn outline(events: &[Event]) -> Vec<(i64, &'static str, &'static str, &'static str)> {
-    events
-        .iter()
-        .map(|e| {
-            assert_eq!(e.t_ms % 1_000, 0, "{e:?} is not on a whole second");
-            (
-                e.t_ms / 1_000,
-                e.actor.as_str(),
-                e.event,
-                e.confidence.as_str(),
-            )
-        })
-        .collect()
-}
+use crate::platform::lifetime::testing::{outline, secs, token};
 
 #[test]
-fn model_ids_round_trip() {
-    for &model in Model::all() {
-        assert_eq!(Model::from_id(model.id()), Some(model));
+fn every_platform_has_a_model_and_ids_are_unique() {
+    let all = playable();
+    assert_eq!(all.len(), platform::ALL.len() + 2);
+    for p in &all {
+        assert_eq!(playable_by_id(p.id), Some(*p));
+        assert_eq!(all.iter().filter(|q| q.id == p.id).count(), 1);
     }
-    assert_eq!(Model::all().len(), 6);
-    assert_eq!(Model::from_id("Zoom"), None);
+    assert!(playable_by_id("Zoom").is_none());
 }
 
 #[test]
 fn every_default_lifetime_is_one_a_client_can_join_with() {
-    for &model in Model::all() {
-        let status = status_at(model, &token(model.default_ttl_secs()), 0);
+    for Playable {
+        id,
+        model,
+        default_ttl,
+    } in playable()
+    {
+        let status = model.status_at(&token(default_ttl), 0);
         assert!(
             status.joining.in_session,
-            "{model:?}: {}",
+            "{id}: {}",
             status.joining.outcome
         );
     }
@@ -86,9 +67,9 @@ fn nothing_after_until_is_simulated() {
         until: Some(secs(100)),
         ..Scenario::default()
     };
-    for &model in Model::all() {
-        let timeline = simulate(model, &token(900), &scenario);
-        assert!(timeline.iter().all(|e| e.t_ms <= secs(100)), "{model:?}");
+    for Playable { id, model, .. } in playable() {
+        let timeline = model.simulate(&token(900), &scenario);
+        assert!(timeline.iter().all(|e| e.t_ms <= secs(100)), "{id}");
     }
 }
 
@@ -98,40 +79,40 @@ fn without_a_join_only_the_token_expires() {
         join_at: None,
         ..Scenario::default()
     };
-    for &model in Model::all() {
-        let timeline = simulate(model, &token(1_800), &scenario);
+    for Playable { id, model, .. } in playable() {
+        let timeline = model.simulate(&token(1_800), &scenario);
         assert_eq!(
             outline(&timeline)
                 .iter()
                 .map(|e| (e.0, e.2))
                 .collect::<Vec<_>>(),
             [(1_800, "exp")],
-            "{model:?}"
+            "{id}"
         );
         assert!(
             timeline[0]
                 .outcome
                 .starts_with("the token expires; a join now: "),
-            "{model:?}"
+            "{id}"
         );
     }
 }
 
 #[test]
 fn a_join_at_exp_never_gets_in_with_the_expired_token() {
-    for &model in Model::all() {
+    for Playable { id, model, .. } in playable() {
         let scenario = Scenario {
             join_at: Some(secs(1_800)),
             ..Scenario::default()
         };
-        let timeline = simulate(model, &token(1_800), &scenario);
+        let timeline = model.simulate(&token(1_800), &scenario);
         let join = timeline
             .iter()
             .find(|e| e.actor == Actor::Client || e.event == "auth-token-expired")
             .unwrap();
         assert!(
             join.outcome.starts_with("refused") || join.event == "auth-token-expired",
-            "{model:?}: {}",
+            "{id}: {}",
             join.outcome
         );
     }
@@ -139,20 +120,21 @@ fn a_join_at_exp_never_gets_in_with_the_expired_token() {
 
 #[test]
 fn expiry_summaries_label_what_is_unconfirmed() {
-    for &model in Model::all() {
-        assert!(!expiry_summary(model).is_empty());
+    for Playable { model, .. } in playable() {
+        assert!(!model.summary().is_empty());
     }
-    assert!(expiry_summary(Model::Zoom).contains("(unconfirmed for the Video SDK)"));
-    assert!(expiry_summary(Model::Relaybox).contains("(unconfirmed)"));
-    assert!(expiry_summary(Model::Vonage).contains("1004"));
+    let summary = |id| model(id).unwrap().summary();
+    assert!(summary("zoom").contains("(unconfirmed for the Video SDK)"));
+    assert!(summary("relaybox").contains("(unconfirmed)"));
+    assert!(summary("vonage").contains("1004"));
 }
 
 #[test]
 fn a_token_nobody_can_join_with_has_no_connected_client_either() {
-    for &model in Model::all() {
-        let status = status_at(model, &token(-60), 0);
-        assert!(!status.joining.in_session, "{model:?}");
-        assert!(!status.connected.in_session, "{model:?}");
+    for Playable { id, model, .. } in playable() {
+        let status = model.status_at(&token(-60), 0);
+        assert!(!status.joining.in_session, "{id}");
+        assert!(!status.connected.in_session, "{id}");
     }
 }
 
@@ -163,7 +145,7 @@ fn pathological_scenarios_stop_with_a_note_instead_of_growing_without_bound() {
         until: Some(secs(86_400)),
         ..Scenario::default()
     };
-    let timeline = simulate(Model::Relaybox, &token(21), &day);
+    let timeline = model("relaybox").unwrap().simulate(&token(21), &day);
     assert!(timeline.len() <= 1_001);
     assert_eq!(timeline.last().unwrap().event, "truncated");
     // ...and an endpoint down for 30 days by steps, since its failed retries are not listed.
@@ -172,7 +154,7 @@ fn pathological_scenarios_stop_with_a_note_instead_of_growing_without_bound() {
         until: Some(secs(30 * 86_400)),
         ..Scenario::default()
     };
-    let timeline = simulate(Model::Relaybox, &token(900), &outage);
+    let timeline = model("relaybox").unwrap().simulate(&token(900), &outage);
     assert!(timeline.len() < 10);
     let last = timeline.last().unwrap();
     assert_eq!((last.actor, last.event), (Actor::Simulator, "truncated"));
@@ -243,16 +225,16 @@ proptest! {
         iat in -5_000_000_000_i64..5_000_000_000,
     ) {
         let times = TokenTimes::from_unix(iat, iat.saturating_add(ttl)).unwrap();
-        for &model in Model::all() {
-            let timeline = simulate(model, &times, &scenario);
-            prop_assert!(timeline.windows(2).all(|w| w[0].t_ms <= w[1].t_ms), "{model:?} out of order");
-            prop_assert!(timeline.len() <= 1_010, "{model:?}: {} events", timeline.len());
+        for Playable { id, model, .. } in playable() {
+            let timeline = model.simulate(&times, &scenario);
+            prop_assert!(timeline.windows(2).all(|w| w[0].t_ms <= w[1].t_ms), "{id} out of order");
+            prop_assert!(timeline.len() <= 1_010, "{id}: {} events", timeline.len());
             let end = scenario.end(&times);
             prop_assert!(timeline.iter().all(|e| e.t_ms <= end));
             prop_assert_eq!(to_json(&timeline, &times).len(), timeline.len());
             prop_assert_eq!(render_table(&timeline, &times).lines().count(), timeline.len() + 1);
             for t in [i64::MIN, -1, 0, times.ttl_ms(), i64::MAX] {
-                status_at(model, &times, t);
+                model.status_at(&times, t);
             }
         }
     }
@@ -260,8 +242,8 @@ proptest! {
     #[test]
     fn the_same_seed_gives_the_same_timeline(ttl in lifetime_secs(), scenario in scenario()) {
         let times = token(ttl);
-        for &model in Model::all() {
-            prop_assert_eq!(simulate(model, &times, &scenario), simulate(model, &times, &scenario));
+        for Playable { model, .. } in playable() {
+            prop_assert_eq!(model.simulate(&times, &scenario), model.simulate(&times, &scenario));
         }
     }
 }

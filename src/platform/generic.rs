@@ -1,13 +1,55 @@
 //! Rules about any token, whatever its platform: signature, expiry, algorithm, key strength.
 
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 
 use crate::duration::format_relative;
-use crate::findings::{Field, Finding};
+use crate::findings::Finding;
+use crate::platform::field::ids;
 use crate::token::{Decoded, Signature};
 
 /// HS256 secrets shorter than this are weak (RFC 7518 §3.2); a warning, never a refusal.
 pub const MIN_HMAC_SECRET_BYTES: usize = 32;
+
+/// An `iat` before this (2001-09-09) is not the time a token was minted.
+const PLAUSIBLE_IAT: i64 = 1_000_000_000;
+
+/// The finding for an `exp` that is there but is not a number of seconds a verifier reads: a
+/// string (most libraries refuse it), a fraction (some do), anything else (none can).
+fn exp_type(decoded: &Decoded, ids: &Ids) -> Option<Finding> {
+    let exp = decoded.claim(match decoded {
+        Decoded::Jwt(_) => "exp",
+        Decoded::T1(_) => "expire_time",
+    })?;
+    let shown = crate::platform::endpoint::shown(&exp);
+    match &exp {
+        Value::Number(n) if n.is_i64() || n.is_u64() => {
+            decoded.expires_at().is_none().then(|| {
+                Finding::error(
+                    ids.exp_type,
+                    "expiry",
+                    format!("exp is {shown}, beyond any time a token can name (the year 9999): no verifier reads it"),
+                )
+            })
+        }
+        Value::Number(_) if decoded.expires_at().is_some() => Some(Finding::warning(
+            ids.exp_type,
+            "expiry",
+            format!("exp is {shown}, a fraction of a second: some libraries refuse it; use whole seconds"),
+        )),
+        Value::String(_) if matches!(decoded, Decoded::T1(_)) => None,
+        Value::String(_) if decoded.expires_at().is_some() => Some(Finding::error(
+            ids.exp_type,
+            "expiry",
+            format!("exp is the string {shown}: most libraries refuse it; write it as a number"),
+        )),
+        _ => Some(Finding::error(
+            ids.exp_type,
+            "expiry",
+            format!("exp is {shown}, not a number of seconds: no verifier reads it, so the token is refused or never expires"),
+        )),
+    }
+}
 
 /// Rule ids for the two formats, so a T1 finding never claims to be about a JWT.
 struct Ids {
@@ -15,6 +57,7 @@ struct Ids {
     unverified: &'static str,
     expired: &'static str,
     no_exp: &'static str,
+    exp_type: &'static str,
     weak_secret: &'static str,
 }
 
@@ -25,6 +68,7 @@ fn ids(decoded: &Decoded) -> Ids {
             unverified: "jwt.unverified",
             expired: "jwt.expired",
             no_exp: "jwt.no-exp",
+            exp_type: "jwt.exp-type",
             weak_secret: "jwt.weak-secret",
         },
         Decoded::T1(_) => Ids {
@@ -32,6 +76,7 @@ fn ids(decoded: &Decoded) -> Ids {
             unverified: "t1.unverified",
             expired: "t1.expired",
             no_exp: "t1.no-expire-time",
+            exp_type: "t1.expire-time-type",
             weak_secret: "t1.weak-secret",
         },
     }
@@ -54,48 +99,68 @@ pub fn rules(
     {
         findings.push(Finding::error(
             "jwt.alg-none",
-            Field::Token,
+            ids::TOKEN,
             "the token is unsigned (alg \"none\"): no platform accepts it; sign it with the platform's key",
         ));
     }
+    let unsigned = matches!(decoded, Decoded::Jwt(jwt) if jwt.alg_name().is_some_and(|a| a.eq_ignore_ascii_case("none")));
     match signature {
+        Signature::Invalid if unsigned => {}
         Signature::Invalid => findings.push(Finding::error(
             ids.signature_invalid,
-            Field::Secret,
+            ids::SECRET,
             "the signature does not match this key: the token was signed with another secret, or changed after signing",
         )),
+        Signature::Unverified if unsigned => {}
         Signature::Unverified => findings.push(Finding::info(
             ids.unverified,
-            Field::Secret,
-            "no key was given, so the signature was not checked: pass --secret (a value, env:NAME, @file or b64:…)",
+            ids::SECRET,
+            "no key was at hand, so the signature was not checked: give the token's secret or key to check it",
         )),
         Signature::Valid => {}
     }
-    match decoded.expires_at() {
-        Some(exp) if now >= exp => findings.push(Finding::error(
-            ids.expired,
-            Field::Expiry,
-            format!(
-                "the token expired {} ({}): new joins are refused; mint a new one",
-                format_relative(exp, now),
-                exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ),
-        )),
-        Some(_) => {}
-        None => findings.push(Finding::warning(
-            ids.no_exp,
-            Field::Expiry,
-            "the token has no expiry: a leaked copy works forever; give it one",
-        )),
+    if let Some(finding) = exp_type(decoded, &ids) {
+        findings.push(finding);
+    } else {
+        match decoded.expires_at() {
+            Some(exp) if now >= exp => findings.push(Finding::error(
+                ids.expired,
+                "expiry",
+                format!(
+                    "the token expired {} ({}): new joins are refused; mint a new one",
+                    format_relative(exp, now),
+                    exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            )),
+            Some(_) => {}
+            None => findings.push(Finding::warning(
+                ids.no_exp,
+                "expiry",
+                "the token has no expiry: a leaked copy works forever; give it one",
+            )),
+        }
     }
     if let Some(nbf) = decoded.not_before().filter(|nbf| *nbf > now) {
         findings.push(Finding::error(
             "jwt.not-yet-valid",
-            Field::Token,
+            ids::TOKEN,
             format!(
                 "the token is not valid before {} ({}): wait, or lower nbf",
                 format_relative(nbf, now),
-                nbf.to_rfc3339()
+                nbf.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        ));
+    }
+    if let Some(iat) = decoded
+        .issued_at()
+        .filter(|iat| iat.timestamp() < PLAUSIBLE_IAT)
+    {
+        findings.push(Finding::warning(
+            "jwt.iat-implausible",
+            "expiry",
+            format!(
+                "iat is {}, before any token was minted: a number of seconds since 1970 was meant, or a claim overrides it",
+                iat.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ),
         ));
     }
@@ -104,7 +169,7 @@ pub fn rules(
         if hs {
             findings.push(Finding::warning(
                 ids.weak_secret,
-                Field::Secret,
+                ids::SECRET,
                 format!(
                     "the secret is {len} bytes, under the {MIN_HMAC_SECRET_BYTES} that HMAC-SHA256 calls for: fine for a test, too weak for production"
                 ),
@@ -117,6 +182,7 @@ pub fn rules(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::Severity;
     use crate::token::inspect;
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -170,11 +236,42 @@ mod tests {
     }
 
     #[test]
+    fn exp_that_is_not_a_number_is_its_own_finding_never_no_expiry() {
+        for (exp, severity) in [
+            (r#""soon""#, Severity::Error),
+            (r#""2000000""#, Severity::Error),
+            ("true", Severity::Error),
+            ("9223372036854775807", Severity::Error),
+            ("-9223372036854775809", Severity::Error),
+            ("2000000.5", Severity::Warning),
+        ] {
+            let token = jwt(r#"{"alg":"HS256"}"#, &format!(r#"{{"exp":{exp}}}"#));
+            let findings = rules(&token, Signature::Valid, Some(32), now());
+            assert_eq!(rule_ids(&findings), ["jwt.exp-type"], "{exp}");
+            assert_eq!(findings[0].severity, severity, "{exp}");
+        }
+    }
+
+    #[test]
+    fn an_iat_from_1970_is_implausible() {
+        let token = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":2000000000,"iat":1}"#);
+        let early = DateTime::from_timestamp(1_000_000_000, 0).unwrap();
+        assert_eq!(
+            rule_ids(&rules(&token, Signature::Valid, Some(32), early)),
+            ["jwt.iat-implausible"]
+        );
+    }
+
+    #[test]
     fn alg_none_nbf_and_weak_secret() {
         let none = jwt(r#"{"alg":"none"}"#, r#"{"exp":2000000,"nbf":1000100}"#);
         assert_eq!(
             rule_ids(&rules(&none, Signature::Invalid, None, now())),
-            ["jwt.alg-none", "jwt.signature-invalid", "jwt.not-yet-valid"]
+            ["jwt.alg-none", "jwt.not-yet-valid"]
+        );
+        assert_eq!(
+            rule_ids(&rules(&none, Signature::Unverified, None, now())),
+            ["jwt.alg-none", "jwt.not-yet-valid"]
         );
         let hs = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":2000000}"#);
         assert_eq!(

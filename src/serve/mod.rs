@@ -1,20 +1,17 @@
 //! `tokenbench serve`: a local auth endpoint that client apps call for tokens, minted with the
-//! same forms and credentials as the workbench (a front end: nothing depends on it).
+//! same forms and credentials as the workbench. It hosts every platform's routes (each declared
+//! in its platform's folder) and adds what an endpoint left running with real credentials needs:
+//! its own Host names only, JSON bodies only, localhost CORS, timeouts, a cap on connections,
+//! bounded inputs and an optional bearer token.
 //!
 //! The server runs tokio on a thread of its own, so a synchronous caller (the CLI, the TUI)
 //! starts it with [`start`], swaps its settings with [`ServeHandle::reconfigure`] while it runs,
 //! drains what it answered with [`ServeHandle::drain_requests`], and ends it with
 //! [`ServeHandle::stop`].
-//!
-//! A workbench keeps the [`ServeHandle`] (it is `Send`): it builds a [`ServeConfig`] from its four
-//! forms and credentials plus its clock, calls [`start`] with [`ServeOptions::local`], calls
-//! [`ServeHandle::reconfigure`] when a form changes and [`ServeHandle::set_clock`] when its
-//! virtual clock moves, drains [`RequestRecord`]s on each tick, and inspects a record's `token`
-//! with [`crate::report::inspect`].
 
+mod http;
 mod log;
 mod routes;
-pub mod zoom_sample;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, RwLock};
@@ -26,7 +23,8 @@ use chrono::{DateTime, Utc};
 pub use log::{CAPACITY as LOG_CAPACITY, RequestLog, RequestRecord, TOKEN_PREFIX_CHARS};
 
 use crate::clock::Clock;
-use crate::platform::{self, Credentials, Form, MintContext, Platform};
+use crate::platform::{self, Credentials, Form, Platform, Prepared};
+use crate::secret::Secret;
 use crate::token::Signer;
 
 /// The port `tokenbench serve` listens on unless told otherwise.
@@ -36,40 +34,31 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// How long [`ServeHandle::stop`] lets requests in flight finish before closing their connections.
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
-/// The routes, for help text and listings: method, path, platform id (or `None`).
-pub const ROUTES: [(&str, &str, Option<&str>); 5] = [
-    ("POST", "/zoom", Some("zoom")),
-    ("GET", "/relaybox/auth", Some("relaybox")),
-    ("POST", "/vonage/token", Some("vonage")),
-    ("POST", "/opentok/token", Some("opentok")),
-    ("GET", "/healthz", None),
-];
-
-/// What one platform's route mints with: the workbench form (the request's own fields are laid
-/// over it) and the credentials.
+/// What one platform's routes mint with: the form (a request's own fields are laid over it)
+/// and the credentials.
 #[derive(Clone, Debug)]
 pub struct PlatformConfig {
+    pub platform: &'static dyn Platform,
     pub form: Form,
     pub credentials: Credentials,
 }
 
 impl PlatformConfig {
     /// The platform's default form and demo credentials.
-    pub fn demo(platform: &dyn Platform) -> Self {
+    pub fn demo(platform: &'static dyn Platform) -> Self {
         PlatformConfig {
+            platform,
             form: platform.default_form(),
             credentials: platform.demo_credentials(),
         }
     }
 }
 
-/// Everything the endpoint mints with; replaceable while it runs.
+/// Everything the endpoint mints with, one entry per platform in the registry's order;
+/// replaceable while it runs.
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
-    pub zoom: PlatformConfig,
-    pub vonage: PlatformConfig,
-    pub opentok: PlatformConfig,
-    pub relaybox: PlatformConfig,
+    pub platforms: Vec<PlatformConfig>,
     /// The time tokens are minted at (and requests logged at).
     pub clock: Clock,
 }
@@ -78,33 +67,21 @@ impl ServeConfig {
     /// Default forms and demo credentials for every platform.
     pub fn demo(clock: Clock) -> Self {
         ServeConfig {
-            zoom: PlatformConfig::demo(&platform::zoom::Zoom),
-            vonage: PlatformConfig::demo(&platform::vonage::Vonage),
-            opentok: PlatformConfig::demo(&platform::opentok::Opentok),
-            relaybox: PlatformConfig::demo(&platform::relaybox::Relaybox),
+            platforms: platform::ALL
+                .iter()
+                .map(|p| PlatformConfig::demo(*p))
+                .collect(),
             clock,
         }
     }
 
-    /// The settings of the platform with this id (`zoom`, `vonage`, `opentok`, `relaybox`).
-    pub fn platform(&self, id: &str) -> Option<&PlatformConfig> {
-        match id {
-            "zoom" => Some(&self.zoom),
-            "vonage" => Some(&self.vonage),
-            "opentok" => Some(&self.opentok),
-            "relaybox" => Some(&self.relaybox),
-            _ => None,
-        }
+    /// The settings of the platform with this id.
+    pub fn get(&self, id: &str) -> Option<&PlatformConfig> {
+        self.platforms.iter().find(|c| c.platform.id() == id)
     }
 
-    pub fn platform_mut(&mut self, id: &str) -> Option<&mut PlatformConfig> {
-        match id {
-            "zoom" => Some(&mut self.zoom),
-            "vonage" => Some(&mut self.vonage),
-            "opentok" => Some(&mut self.opentok),
-            "relaybox" => Some(&mut self.relaybox),
-            _ => None,
-        }
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut PlatformConfig> {
+        self.platforms.iter_mut().find(|c| c.platform.id() == id)
     }
 }
 
@@ -120,19 +97,46 @@ pub enum CorsPolicy {
     Any,
 }
 
+/// How long and how much a connection may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A request's headers must arrive within this, and an idle keep-alive connection is closed
+    /// after it.
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this.
+    pub body_timeout: Duration,
+    /// Connections open at once; one more is answered 503 and closed.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 256,
+        }
+    }
+}
+
 /// Where to listen and whom to answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ServeOptions {
     pub bind: SocketAddr,
     pub cors: CorsPolicy,
+    pub limits: Limits,
+    /// A bearer token every route but `/healthz` requires, when set.
+    pub require_token: Option<Secret>,
 }
 
 impl ServeOptions {
-    /// Loopback only, on `port` (0 picks a free one), localhost origins.
+    /// Loopback only, on `port` (0 picks a free one), localhost origins, default limits.
     pub fn local(port: u16) -> Self {
         ServeOptions {
             bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
             cors: CorsPolicy::Localhost,
+            limits: Limits::default(),
+            require_token: None,
         }
     }
 }
@@ -142,78 +146,61 @@ pub fn is_exposed(bind: &SocketAddr) -> bool {
     !bind.ip().is_loopback()
 }
 
-/// One platform, ready to mint: its signer is built once, not per request (RSA keys are slow to parse).
+/// Every route of every platform, with its platform: for banners, help and the 404 answer.
+pub fn routes() -> Vec<(&'static dyn Platform, &'static platform::endpoint::Route)> {
+    platform::ALL
+        .iter()
+        .flat_map(|p| p.routes().iter().map(move |r| (*p, r)))
+        .collect()
+}
+
+/// One platform, ready to mint: its signer is built once, not per request.
 struct Ready {
-    platform: &'static dyn Platform,
+    prepared: Prepared,
     form: Form,
-    credentials: Credentials,
-    signer: Signer,
 }
 
 impl Ready {
-    fn new(
-        platform: &'static dyn Platform,
-        config: PlatformConfig,
-        now: DateTime<Utc>,
-    ) -> Result<Self, String> {
-        let signer = platform
-            .signer(&config.credentials)
-            .map_err(|e| format!("{}: {e}", platform.id()))?;
-        let ready = Ready {
-            platform,
-            form: config.form,
-            credentials: config.credentials,
-            signer,
-        };
+    fn new(config: PlatformConfig, now: DateTime<Utc>) -> Result<Self, String> {
+        let id = config.platform.id();
+        let prepared =
+            Prepared::new(config.platform, config.credentials).map_err(|e| format!("{id}: {e}"))?;
         // A form that cannot mint would fail every request: say so now, once.
-        ready
-            .mint(&ready.form, now)
-            .map_err(|e| format!("{}: {e}", platform.id()))?;
-        Ok(ready)
-    }
-
-    /// Mints with `form` (this platform's form with a request laid over it) at `now`.
-    fn mint(&self, form: &Form, now: DateTime<Utc>) -> Result<Minted, String> {
-        let mut rng = rand::thread_rng();
-        let token = self.platform.mint(
-            form,
-            &self.credentials,
-            &self.signer,
-            &mut MintContext { now, rng: &mut rng },
-        )?;
-        let decoded = crate::token::inspect(&token)?;
-        Ok(Minted {
-            issued_at: decoded.issued_at(),
-            expires_at: decoded.expires_at(),
-            token,
+        prepared
+            .mint_at(&config.form, now, false)
+            .map_err(|e| format!("{id}: {e}"))?;
+        Ok(Ready {
+            prepared,
+            form: config.form,
         })
     }
+
+    /// Whether a signature costs enough (RSA) to be made off the async workers.
+    fn is_slow(&self) -> bool {
+        matches!(self.prepared.signer(), Signer::Rs256(_))
+    }
 }
 
-struct Minted {
-    token: String,
-    issued_at: Option<DateTime<Utc>>,
-    expires_at: Option<DateTime<Utc>>,
-}
-
-/// The platforms' settings in force, swapped whole by [`ServeHandle::reconfigure`].
+/// The platforms' settings in force, in the registry's order, swapped whole by
+/// [`ServeHandle::reconfigure`].
 struct Settings {
-    zoom: Ready,
-    vonage: Ready,
-    opentok: Ready,
-    relaybox: Ready,
+    ready: Vec<Ready>,
 }
 
 impl Settings {
     fn new(config: ServeConfig) -> Result<(Self, Clock), String> {
         let now = config.clock.now();
-        let settings = Settings {
-            zoom: Ready::new(&platform::zoom::Zoom, config.zoom, now)?,
-            vonage: Ready::new(&platform::vonage::Vonage, config.vonage, now)?,
-            opentok: Ready::new(&platform::opentok::Opentok, config.opentok, now)?,
-            relaybox: Ready::new(&platform::relaybox::Relaybox, config.relaybox, now)?,
-        };
-        Ok((settings, config.clock))
+        let mut ready = Vec::new();
+        for platform in platform::ALL {
+            let settings = config
+                .platforms
+                .iter()
+                .find(|c| c.platform.id() == platform.id())
+                .cloned()
+                .unwrap_or_else(|| PlatformConfig::demo(*platform));
+            ready.push(Ready::new(settings, now)?);
+        }
+        Ok((Settings { ready }, config.clock))
     }
 }
 
@@ -222,6 +209,8 @@ struct Shared {
     settings: RwLock<Arc<Settings>>,
     clock: RwLock<Clock>,
     log: RequestLog,
+    /// Slow signatures made at once, off the async workers; the rest wait their turn.
+    signing: tokio::sync::Semaphore,
 }
 
 impl Shared {
@@ -269,13 +258,22 @@ pub struct ServeHandle {
 /// sentence: a form that cannot mint, a secret of the wrong shape, an address already in use.
 pub fn start(config: ServeConfig, options: ServeOptions) -> Result<ServeHandle, String> {
     let (settings, clock) = Settings::new(config)?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let shared = Arc::new(Shared {
         settings: RwLock::new(Arc::new(settings)),
         clock: RwLock::new(clock),
         log: RequestLog::default(),
+        signing: tokio::sync::Semaphore::new(cores),
     });
-    let listener = std::net::TcpListener::bind(options.bind)
-        .map_err(|e| format!("cannot listen on {}: {e}", options.bind))?;
+    http::raise_descriptor_limit();
+    let listener = std::net::TcpListener::bind(options.bind).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+            ": another program listens there; choose another port (--port N, or 0 for any free one)"
+        } else {
+            ""
+        };
+        format!("cannot listen on {}: {e}{hint}", options.bind)
+    })?;
     let local_addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the address listened on: {e}"))?;
@@ -294,12 +292,13 @@ pub fn start(config: ServeConfig, options: ServeOptions) -> Result<ServeHandle, 
         tokio::net::TcpListener::from_std(listener)
             .map_err(|e| format!("cannot listen on {local_addr}: {e}"))?
     };
-    let app = routes::router(Arc::clone(&shared), &options.cors);
+    let app = routes::router(Arc::clone(&shared), &options, local_addr);
+    let limits = options.limits;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let thread = std::thread::Builder::new()
         .name("tokenbench-serve".into())
         .spawn(move || {
-            runtime.block_on(routes::serve(listener, app, stopped, STOP_GRACE));
+            runtime.block_on(http::serve(listener, app, stopped, limits, STOP_GRACE));
             runtime.shutdown_timeout(STOP_GRACE);
         })
         .map_err(|e| format!("cannot start the server thread: {e}"))?;
@@ -375,6 +374,28 @@ impl Drop for ServeHandle {
     }
 }
 
+/// The platforms whose tokens, minted from their settings at the configured time, would already
+/// be expired now (the real clock): `serve --now` set too far back hands out dead tokens.
+pub fn expired_at_start(config: &ServeConfig, real_now: DateTime<Utc>) -> Vec<String> {
+    let now = config.clock.now();
+    config
+        .platforms
+        .iter()
+        .filter_map(|settings| {
+            let prepared = Prepared::new(settings.platform, settings.credentials.clone()).ok()?;
+            let token = prepared.mint_at(&settings.form, now, false).ok()?;
+            let exp = crate::token::inspect(&token).ok()?.expires_at()?;
+            (exp <= real_now).then(|| {
+                format!(
+                    "{}: its tokens expire at {}, before the real time now",
+                    settings.platform.id(),
+                    exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,23 +410,23 @@ mod tests {
     #[test]
     fn a_form_that_cannot_mint_is_refused_at_start_with_its_platform() {
         let mut config = ServeConfig::demo(Clock::system());
-        config
-            .platform_mut("opentok")
-            .expect("opentok is a platform")
-            .form
-            .role = "boss".into();
+        let settings = &mut config.platforms[0];
+        let id = settings.platform.id();
+        let role = settings
+            .platform
+            .fields()
+            .iter()
+            .position(|f| f.id == "role")
+            .expect("the first platform has a role");
+        *settings.form.value_mut(role).unwrap() = platform::FieldValue::Text("boss".into());
         let error = start(config, ServeOptions::local(0))
             .err()
             .expect("refused");
         assert!(
-            error.starts_with("opentok: 'boss' is not a role"),
+            error.starts_with(&format!("{id}: 'boss' is not")),
             "{error}"
         );
-        assert!(
-            ServeConfig::demo(Clock::system())
-                .platform("agora")
-                .is_none()
-        );
+        assert!(ServeConfig::demo(Clock::system()).get("nothing").is_none());
     }
 
     #[test]
@@ -414,5 +435,14 @@ mod tests {
         assert!(!is_exposed(&"[::1]:8787".parse().unwrap()));
         assert!(is_exposed(&"0.0.0.0:8787".parse().unwrap()));
         assert!(is_exposed(&"192.168.1.5:8787".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_clock_far_in_the_past_is_named_before_serving() {
+        let past = DateTime::from_timestamp(1_000_000_000, 0).unwrap();
+        let config = ServeConfig::demo(Clock::manual(past));
+        let expired = expired_at_start(&config, Utc::now());
+        assert_eq!(expired.len(), platform::ALL.len(), "{expired:?}");
+        assert!(expired_at_start(&ServeConfig::demo(Clock::system()), Utc::now()).is_empty());
     }
 }

@@ -1,79 +1,292 @@
-//! The HTTP side: routes, request bodies, CORS, and the log entry of every answer.
-//!
-//! Every refusal has the Zoom sample's shape, `{"errors": [{"property", "reason"}]}`, on every
-//! route, so a client has one thing to read.
+//! The HTTP side: every platform's routes, and what stands in front of them. In order, a
+//! request meets: the log (every answer is recorded), the Host check (DNS rebinding gets 421),
+//! CORS (localhost origins), the bearer token (when one is required), and the route, which
+//! takes JSON bodies only, within their size and time limits.
 
-use std::future::IntoFuture;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, RawQuery, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::body::Body as AxumBody;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::serve::ListenerExt;
-use chrono::{DateTime, Utc};
+use axum::routing::{MethodFilter, on};
+use http_body_util::BodyExt;
 use serde_json::{Map, Value, json};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
-use super::zoom_sample::{self, ValidationError, shown, whole_number};
-use super::{BODY_LIMIT, CorsPolicy, ROUTES, Ready, RequestRecord, Shared};
-use crate::duration::Expiry;
-use crate::platform::vonage::{CONNECTION_DATA_MAX, MAX_TTL, session_id_key, wire_role};
+use super::{BODY_LIMIT, CorsPolicy, RequestRecord, ServeOptions, Shared, routes as all_routes};
+use crate::platform::endpoint::{
+    self, Answer, Body, ForeignBody, LogEntry, Method, Minting, Route, ValidationError,
+};
+use crate::platform::{self, Platform};
+use crate::secret::Secret;
+use crate::text::shorten;
 
-/// What a handler tells the request log about its answer (a response extension).
+/// What the request log keeps of an answer (a response extension).
 #[derive(Clone, Default)]
 struct Served {
     platform: Option<&'static str>,
-    client_id: Option<String>,
-    token: Option<String>,
-    expires_at: Option<DateTime<Utc>>,
-    error: Option<String>,
+    entry: LogEntry,
 }
 
-pub(super) fn router(shared: Arc<Shared>, cors: &CorsPolicy) -> Router {
-    Router::new()
-        .route("/zoom", post(zoom))
-        // relaybox-client-js fetches with GET unless `authRequestOptions.method` says otherwise.
-        .route("/relaybox/auth", get(relaybox).post(relaybox))
-        .route("/vonage/token", post(vonage))
-        .route("/opentok/token", post(opentok))
-        .route("/healthz", get(healthz))
+/// Path parameters and query values longer than this are refused: nothing a platform takes is
+/// longer, and the log need not hold more.
+const MAX_VALUE_CHARS: usize = 1024;
+
+pub(super) fn router(shared: Arc<Shared>, options: &ServeOptions, local: SocketAddr) -> Router {
+    let mut router = Router::new().route("/healthz", on(MethodFilter::GET, healthz));
+    for (index, platform) in platform::ALL.iter().enumerate() {
+        for route in platform.routes() {
+            let filter = route
+                .methods
+                .iter()
+                .map(|m| match m {
+                    Method::Get => MethodFilter::GET,
+                    Method::Post => MethodFilter::POST,
+                })
+                .reduce(MethodFilter::or)
+                .unwrap_or(MethodFilter::GET);
+            let target = Target {
+                index,
+                platform: *platform,
+                route,
+                body_timeout: options.limits.body_timeout,
+            };
+            let handler =
+                move |State(shared): State<Arc<Shared>>,
+                      Path(params): Path<Vec<(String, String)>>,
+                      request: Request| call(shared, target, params, request);
+            let plain = move |State(shared): State<Arc<Shared>>, request: Request| {
+                call(shared, target, Vec::new(), request)
+            };
+            let methods = route.methods;
+            let wrong_method =
+                move |method: HttpMethod| async move { method_not_allowed(methods, &method) };
+            router = if route.path.contains('{') {
+                router.route(route.path, on(filter, handler).fallback(wrong_method))
+            } else {
+                router.route(route.path, on(filter, plain).fallback(wrong_method))
+            };
+        }
+    }
+    let hosts = Arc::new(allowed_hosts(local));
+    let token = options.require_token.clone().map(Arc::new);
+    router
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(move |request, next| {
+            require_token(token.clone(), request, next)
+        }))
+        .layer(cors_layer(&options.cors))
+        .layer(middleware::from_fn(move |request, next| {
+            check_host(Arc::clone(&hosts), request, next)
+        }))
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), record))
-        .layer(cors_layer(cors))
         .with_state(shared)
 }
 
-/// Serves until `stopped` turns true, then lets requests in flight finish for up to `grace`.
-pub(super) async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    mut stopped: tokio::sync::watch::Receiver<bool>,
-    grace: Duration,
-) {
-    // Small JSON answers: without NODELAY, Nagle and delayed ACKs add ~40 ms to keep-alive requests.
-    let listener = listener.tap_io(|stream| {
-        let _ = stream.set_nodelay(true);
-    });
-    let mut signal = stopped.clone();
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = signal.wait_for(|stop| *stop).await;
-        })
-        .into_future();
-    tokio::select! {
-        _ = server => {}
-        _ = async {
-            let _ = stopped.wait_for(|stop| *stop).await;
-            tokio::time::sleep(grace).await;
-        } => {}
+/// One platform's route, where it sits in the settings, and how long its bodies may take.
+#[derive(Clone, Copy)]
+struct Target {
+    index: usize,
+    platform: &'static dyn Platform,
+    route: &'static Route,
+    body_timeout: Duration,
+}
+
+/// Runs a platform's route on a request: checks its body and values, then mints, off the async
+/// workers when the signature is slow.
+async fn call(
+    shared: Arc<Shared>,
+    target: Target,
+    params: Vec<(String, String)>,
+    request: Request,
+) -> Response {
+    let Target {
+        index,
+        platform,
+        route,
+        body_timeout,
+    } = target;
+    let id = Some(platform.id());
+    let refuse = |status: u16, property: &str, reason: String| {
+        to_response(
+            id,
+            endpoint::refused(status, None, vec![ValidationError::new(property, reason)]),
+        )
+    };
+    let method = match *request.method() {
+        HttpMethod::POST => Method::Post,
+        _ => Method::Get,
+    };
+    let query: Vec<(String, String)> = request
+        .uri()
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    if let Some((name, _)) = params
+        .iter()
+        .chain(&query)
+        .find(|(_, value)| value.chars().count() > MAX_VALUE_CHARS)
+    {
+        return refuse(
+            400,
+            name,
+            format!(
+                "the value is over {MAX_VALUE_CHARS} characters, longer than any this endpoint takes"
+            ),
+        );
     }
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
+        })
+        .collect();
+    let json_type = is_json(request.headers());
+    let body = if method == Method::Post {
+        match read_body(request.into_body(), body_timeout).await {
+            Ok(bytes) => Some(bytes),
+            Err((status, reason)) => return refuse(status, "body", reason),
+        }
+    } else {
+        None
+    };
+    let body = match (body, json_type, route.foreign_body) {
+        (None, _, _) => None,
+        (Some(bytes), true, _) => match json_object(&bytes) {
+            Ok(object) => Some(object),
+            Err(reason) => return refuse(400, "body", reason),
+        },
+        (Some(_), false, ForeignBody::Unread) => Some(Map::new()),
+        (Some(_), false, ForeignBody::Refuse) => {
+            return refuse(
+                415,
+                "content-type",
+                "send the body as JSON, with content-type: application/json".into(),
+            );
+        }
+    };
+    let request = endpoint::Request {
+        method: Some(method),
+        params,
+        query,
+        headers,
+        body,
+    };
+    let (settings, now) = shared.snapshot();
+    let answer = if settings.ready[index].is_slow() {
+        let Ok(_permit) = shared.signing.acquire().await else {
+            return refuse(503, "server", "the endpoint is stopping".into());
+        };
+        let handler = route.handler;
+        let minted = tokio::task::spawn_blocking(move || {
+            let ready = &settings.ready[index];
+            handler(
+                &Minting {
+                    prepared: &ready.prepared,
+                    form: &ready.form,
+                    now,
+                },
+                &request,
+            )
+        })
+        .await;
+        match minted {
+            Ok(answer) => answer,
+            Err(_) => return refuse(500, "token", "minting failed".into()),
+        }
+    } else {
+        let ready = &settings.ready[index];
+        (route.handler)(
+            &Minting {
+                prepared: &ready.prepared,
+                form: &ready.form,
+                now,
+            },
+            &request,
+        )
+    };
+    to_response(id, answer)
+}
+
+/// The body, at most [`BODY_LIMIT`] bytes, arrived within `timeout`.
+async fn read_body(body: AxumBody, timeout: Duration) -> Result<axum::body::Bytes, (u16, String)> {
+    let limited = http_body_util::Limited::new(body, BODY_LIMIT);
+    match tokio::time::timeout(timeout, limited.collect()).await {
+        Err(_) => Err((
+            408,
+            format!("the body did not arrive within {} s", timeout.as_secs()),
+        )),
+        Ok(Err(_)) => Err((
+            413,
+            format!("the body is over the {} KiB limit", BODY_LIMIT / 1024),
+        )),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| {
+            let t = t.trim();
+            t.eq_ignore_ascii_case("application/json")
+                || (t.len() > 5 && t[t.len() - 5..].eq_ignore_ascii_case("+json"))
+        })
+}
+
+/// A JSON body as an object; an empty body counts as `{}` (as Express reads it).
+fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(format!(
+            "the body must be a JSON object, not {}",
+            match other {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                _ => "null",
+            }
+        )),
+        Err(error) => Err(format!("the body is not valid JSON: {error}")),
+    }
+}
+
+fn to_response(platform: Option<&'static str>, answer: Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match answer.body {
+        Body::Json(value) => (status, axum::Json(value)).into_response(),
+        Body::Text { content_type, text } => {
+            (status, [(header::CONTENT_TYPE, content_type)], text).into_response()
+        }
+    };
+    response.extensions_mut().insert(Served {
+        platform,
+        entry: answer.log,
+    });
+    response
+}
+
+fn refusal(status: StatusCode, property: &str, reason: String) -> Response {
+    to_response(
+        None,
+        endpoint::refused(
+            status.as_u16(),
+            None,
+            vec![ValidationError::new(property, reason)],
+        ),
+    )
 }
 
 async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
@@ -89,13 +302,103 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         method,
         route,
         platform: served.platform,
-        client_id: served.client_id,
+        client_id: served.entry.client_id,
         status: response.status().as_u16(),
-        token: served.token,
-        expires_at: served.expires_at,
-        error: served.error,
+        token: served.entry.token,
+        expires_at: served.entry.expires_at,
+        error: served.entry.error,
     });
     response
+}
+
+/// The Host names this endpoint answers to: loopback names with its port, and the address it
+/// listens on. A page on another name that resolves here (DNS rebinding) gets 421.
+fn allowed_hosts(local: SocketAddr) -> Vec<String> {
+    let port = local.port();
+    let mut hosts = vec![
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ];
+    let own = match local {
+        SocketAddr::V4(v4) => format!("{}:{port}", v4.ip()),
+        SocketAddr::V6(v6) => format!("[{}]:{port}", v6.ip()),
+    };
+    if !local.ip().is_unspecified() && !hosts.contains(&own) {
+        hosts.push(own);
+    }
+    hosts
+}
+
+/// Whether `host` (a Host header) is one of `allowed`; a Host without a port counts when the
+/// name is (browsers always send the port when it is not the scheme's default).
+pub(super) fn host_allowed(allowed: &[String], host: &str) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    allowed.iter().any(|a| {
+        *a == host
+            || a.rsplit_once(':')
+                .is_some_and(|(name, _)| name == host && !host.is_empty())
+    })
+}
+
+async fn check_host(allowed: Arc<Vec<String>>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    match host {
+        Some(host) if host_allowed(&allowed, &host) => next.run(request).await,
+        Some(host) => refusal(
+            StatusCode::MISDIRECTED_REQUEST,
+            "host",
+            format!(
+                "this endpoint answers only to {}, not to {}: a page that reached it under another name is refused",
+                allowed.join(", "),
+                shorten(&host, 80)
+            ),
+        ),
+        None => refusal(
+            StatusCode::MISDIRECTED_REQUEST,
+            "host",
+            format!(
+                "a request must name its host: this endpoint answers to {}",
+                allowed.join(", ")
+            ),
+        ),
+    }
+}
+
+async fn require_token(token: Option<Arc<Secret>>, request: Request, next: Next) -> Response {
+    let Some(token) = token else {
+        return next.run(request).await;
+    };
+    if request.method() == HttpMethod::OPTIONS || request.uri().path() == "/healthz" {
+        return next.run(request).await;
+    }
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if given.is_some_and(|given| constant_time_eq(given.as_bytes(), token.expose())) {
+        return next.run(request).await;
+    }
+    let mut response = refusal(
+        StatusCode::UNAUTHORIZED,
+        "authorization",
+        "this endpoint needs the bearer token it printed at start: send Authorization: Bearer <token>".into(),
+    );
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
@@ -112,8 +415,8 @@ fn cors_layer(policy: &CorsPolicy) -> CorsLayer {
     };
     CorsLayer::new()
         .allow_origin(origins)
-        .allow_methods([Method::GET, Method::POST])
-        // relaybox-client-js sends X-Client-Id and any `authHeaders` the app configures.
+        .allow_methods([HttpMethod::GET, HttpMethod::POST])
+        // Clients send their own headers (relaybox-client-js: X-Client-Id and any `authHeaders`).
         .allow_headers(AllowHeaders::mirror_request())
         .max_age(Duration::from_secs(600))
 }
@@ -134,373 +437,54 @@ pub(super) fn is_localhost_origin(origin: &str) -> bool {
     port_ok && matches!(host, "localhost" | "127.0.0.1" | "[::1]")
 }
 
-// ---------------------------------------------------------------------------------------------
-// answers
-// ---------------------------------------------------------------------------------------------
-
-fn answer(status: StatusCode, body: Value, served: Served) -> Response {
-    let mut response = (status, axum::Json(body)).into_response();
-    response.extensions_mut().insert(served);
+/// 405, with the methods the route takes in the answer and its `Allow` header.
+fn method_not_allowed(methods: &[Method], method: &HttpMethod) -> Response {
+    let allowed: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+    let mut response = refusal(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method",
+        format!(
+            "{} is not answered here: use {}",
+            shorten(method.as_str(), 16),
+            allowed.join(" or ")
+        ),
+    );
+    if let Ok(allow) = HeaderValue::from_str(&allowed.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
     response
 }
 
-fn refused(
-    status: StatusCode,
-    platform: Option<&'static str>,
-    client_id: Option<String>,
-    errors: Vec<ValidationError>,
-) -> Response {
-    let error = errors
-        .first()
-        .map(|e| format!("{}: {}", e.property, e.reason));
-    answer(
-        status,
-        json!({ "errors": errors }),
-        Served {
-            platform,
-            client_id,
-            error,
-            ..Served::default()
+async fn healthz() -> Response {
+    to_response(
+        None,
+        Answer {
+            status: 200,
+            body: Body::Json(json!({ "status": "ok" })),
+            log: LogEntry::default(),
         },
     )
 }
 
-/// Mints `form` and answers with `body(token, expires_in_seconds)`, or refuses.
-fn minted(
-    ready: &Ready,
-    form: &crate::platform::Form,
-    now: DateTime<Utc>,
-    body: impl FnOnce(&str, Option<i64>) -> Value,
-) -> Response {
-    let platform = Some(ready.platform.id());
-    let client_id = Some(form.client_id.clone()).filter(|id| !id.is_empty());
-    match ready.mint(form, now) {
-        Ok(minted) => {
-            let expires_in = minted
-                .issued_at
-                .zip(minted.expires_at)
-                .map(|(iat, exp)| (exp - iat).num_seconds());
-            let body = body(&minted.token, expires_in);
-            answer(
-                StatusCode::OK,
-                body,
-                Served {
-                    platform,
-                    client_id,
-                    expires_at: minted.expires_at,
-                    token: Some(minted.token),
-                    error: None,
-                },
-            )
-        }
-        Err(reason) => refused(
-            StatusCode::BAD_REQUEST,
-            platform,
-            client_id,
-            vec![ValidationError::new("token", reason)],
-        ),
-    }
-}
-
-/// A refusal of the whole body: its status and reason.
-type BodyRefusal = (StatusCode, ValidationError);
-
-/// The request body as a JSON object; an empty body counts as `{}` (as Express reads it).
-fn json_object(body: Result<Bytes, BytesRejection>) -> Result<Map<String, Value>, BodyRefusal> {
-    let refuse =
-        |status: StatusCode, reason: String| (status, ValidationError::new("body", reason));
-    let bytes = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            refuse(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is over the {} KiB limit", BODY_LIMIT / 1024),
-            )
-        } else {
-            refuse(rejection.status(), rejection.body_text())
-        }
-    })?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(refuse(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "the body must be a JSON object, not {}",
-                match other {
-                    Value::Array(_) => "an array",
-                    Value::String(_) => "a string",
-                    Value::Number(_) => "a number",
-                    Value::Bool(_) => "a boolean",
-                    _ => "null",
-                }
-            ),
-        )),
-        Err(error) => Err(refuse(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not valid JSON: {error}"),
-        )),
-    }
-}
-
-fn body_refused(platform: &'static str, (status, error): BodyRefusal) -> Response {
-    refused(status, Some(platform), None, vec![error])
-}
-
-// ---------------------------------------------------------------------------------------------
-// routes
-// ---------------------------------------------------------------------------------------------
-
-/// `POST /zoom`: the body of zoom/videosdk-auth-endpoint-sample, answered with `{signature}`.
-async fn zoom(State(shared): State<Arc<Shared>>, body: Result<Bytes, BytesRejection>) -> Response {
-    const PLATFORM: &str = "zoom";
-    let body = match json_object(body) {
-        Ok(body) => body,
-        Err(refusal) => return body_refused(PLATFORM, refusal),
-    };
-    let request = match zoom_sample::parse(&body) {
-        Ok(request) => request,
-        Err(errors) => {
-            let client_id = body
-                .get("userIdentity")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            return refused(StatusCode::BAD_REQUEST, Some(PLATFORM), client_id, errors);
-        }
-    };
-    let (settings, now) = shared.snapshot();
-    let ready = &settings.zoom;
-    let mut form = ready.form.clone();
-    form.role = request.role.to_string();
-    form.topic = request.session_name;
-    if let Some(seconds) = request.expiration_seconds {
-        form.expiry = Expiry::After(seconds);
-    }
-    if let Some(identity) = request.user_identity {
-        form.client_id = identity;
-    }
-    // After the form's own extra claims, so the request's win.
-    form.claims.extend(request.claims);
-    minted(ready, &form, now, |token, _| json!({ "signature": token }))
-}
-
-/// `GET /relaybox/auth?clientId=…` (or `X-Client-Id`): rest-js `generateTokenResponse`'s
-/// `{token, expiresIn, expiresAt}`, `expiresAt` in milliseconds.
-async fn relaybox(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    const PLATFORM: &str = "relaybox";
-    let from_query = query.as_deref().and_then(|query| {
-        form_urlencoded::parse(query.as_bytes())
-            .find(|(name, _)| name == "clientId")
-            .map(|(_, value)| value.into_owned())
-    });
-    let from_header = match headers.get("x-client-id").map(HeaderValue::to_str) {
-        Some(Ok(id)) => Some(id.to_string()),
-        Some(Err(_)) => {
-            return refused(
-                StatusCode::BAD_REQUEST,
-                Some(PLATFORM),
-                None,
-                vec![ValidationError::new(
-                    "X-Client-Id",
-                    "the X-Client-Id header must be visible ASCII text",
-                )],
-            );
-        }
-        None => None,
-    };
-    let (settings, now) = shared.snapshot();
-    let ready = &settings.relaybox;
-    let mut form = ready.form.clone();
-    if let Some(id) = from_query.or(from_header).filter(|id| !id.is_empty()) {
-        form.client_id = id;
-    }
-    minted(ready, &form, now, |token, expires_in| {
-        let expires_in = expires_in.unwrap_or_default();
-        json!({
-            "token": token,
-            "expiresIn": expires_in,
-            // rest-js: Date.now() + expiresIn * 1000.
-            "expiresAt": now.timestamp_millis() + expires_in * 1000,
-        })
-    })
-}
-
-/// Which of the two Vonage/OpenTok token routes.
-#[derive(Clone, Copy, PartialEq)]
-enum VideoRoute {
-    /// `@vonage/video` `generateClientToken` options; answered with `applicationId`.
-    Vonage,
-    /// `opentok` `generateToken` options; answered with `apiKey`. The session must belong to the key.
-    Opentok,
-}
-
-async fn vonage(
-    State(shared): State<Arc<Shared>>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    video_token(&shared, body, VideoRoute::Vonage)
-}
-
-async fn opentok(
-    State(shared): State<Arc<Shared>>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    video_token(&shared, body, VideoRoute::Opentok)
-}
-
-/// `{sessionId, role, data, expireTime, initialLayoutClassList}`, each optional: what is not
-/// sent comes from the form.
-fn video_token(
-    shared: &Shared,
-    body: Result<Bytes, BytesRejection>,
-    route: VideoRoute,
-) -> Response {
-    let (settings, now) = shared.snapshot();
-    let ready = match route {
-        VideoRoute::Vonage => &settings.vonage,
-        VideoRoute::Opentok => &settings.opentok,
-    };
-    let platform = ready.platform.id();
-    let body = match json_object(body) {
-        Ok(body) => body,
-        Err(refusal) => return body_refused(platform, refusal),
-    };
-    let mut form = ready.form.clone();
-    let mut errors = Vec::new();
-    let text = |property: &str, errors: &mut Vec<ValidationError>| match body.get(property) {
-        None => None,
-        Some(Value::String(text)) => Some(text.clone()),
-        Some(other) => {
-            errors.push(ValidationError::new(
-                property,
-                format!("Value {} not allowed, must be of type string", shown(other)),
-            ));
-            None
-        }
-    };
-
-    if let Some(session_id) = text("sessionId", &mut errors) {
-        let owner = session_id_key(&session_id);
-        if route == VideoRoute::Opentok && owner.as_deref() != Some(ready.credentials.key.as_str())
-        {
-            // opentok-node refuses too: "Token cannot be generated unless the session belongs to the API Key".
-            errors.push(ValidationError::new(
-                "sessionId",
-                match owner {
-                    Some(owner) => format!(
-                        "the session belongs to API key {owner}, not {}",
-                        ready.credentials.key
-                    ),
-                    None => {
-                        "the session id does not decode as a session of this API key".to_string()
-                    }
-                },
-            ));
-        }
-        form.topic = session_id;
-    }
-    if let Some(role) = text("role", &mut errors) {
-        match wire_role(&role) {
-            Ok(_) => form.role = role,
-            Err(reason) => errors.push(ValidationError::new("role", reason)),
-        }
-    }
-    if let Some(data) = text("data", &mut errors) {
-        let length = data.chars().count();
-        if length > CONNECTION_DATA_MAX {
-            errors.push(ValidationError::new(
-                "data",
-                format!(
-                    "Value exceeds max length. Got {length}, expected less than or equal to {CONNECTION_DATA_MAX}"
-                ),
-            ));
-        }
-        form.data = data;
-    }
-    if let Some(value) = body.get("expireTime") {
-        match whole_number(value, "expireTime") {
-            Err(error) => errors.push(error),
-            Ok(seconds) => {
-                let latest = now.timestamp() + MAX_TTL;
-                if seconds <= now.timestamp() || seconds > latest {
-                    errors.push(ValidationError::new(
-                        "expireTime",
-                        format!(
-                            "Value must be a unix time in the next 30 days, between {} and {latest}, got {seconds}",
-                            now.timestamp() + 1
-                        ),
-                    ));
-                } else if let Some(at) = DateTime::from_timestamp(seconds, 0) {
-                    form.expiry = Expiry::At(at);
-                }
-            }
-        }
-    }
-    if let Some(value) = body.get("initialLayoutClassList") {
-        let classes = match value {
-            Value::String(text) => Some(text.clone()),
-            Value::Array(items) if items.iter().all(Value::is_string) => Some(
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            other => {
-                errors.push(ValidationError::new(
-                    "initialLayoutClassList",
-                    format!(
-                        "Value {} not allowed, must be of type string array",
-                        shown(other)
-                    ),
-                ));
-                None
-            }
-        };
-        if let Some(classes) = classes {
-            // The SDKs send the list space-separated (PLATFORMS.md §2.5).
-            form.claims.push((
-                "initial_layout_class_list".to_string(),
-                Value::from(classes),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return refused(StatusCode::BAD_REQUEST, Some(platform), None, errors);
-    }
-    let key = ready.credentials.key.clone();
-    minted(ready, &form, now, |token, _| match route {
-        VideoRoute::Vonage => json!({ "token": token, "applicationId": key }),
-        VideoRoute::Opentok => json!({ "token": token, "apiKey": key }),
-    })
-}
-
-async fn healthz() -> Response {
-    answer(StatusCode::OK, json!({ "status": "ok" }), Served::default())
-}
-
-async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
-    let routes: Vec<String> = ROUTES
+async fn not_found(method: HttpMethod, uri: axum::http::Uri) -> Response {
+    let routes: Vec<String> = all_routes()
         .iter()
-        .map(|(method, path, _)| format!("{method} {path}"))
+        .flat_map(|(_, route)| {
+            route
+                .methods
+                .iter()
+                .map(|m| format!("{} {}", m.as_str(), route.path))
+        })
+        .chain(["GET /healthz".to_string()])
         .collect();
-    refused(
+    refusal(
         StatusCode::NOT_FOUND,
-        None,
-        None,
-        vec![ValidationError::new(
-            "route",
-            format!(
-                "no route {method} {}: this endpoint serves {}",
-                uri.path(),
-                routes.join(", ")
-            ),
-        )],
+        "route",
+        format!(
+            "no route {method} {}: this endpoint serves {}",
+            shorten(uri.path(), 80),
+            routes.join(", ")
+        ),
     )
 }
 
@@ -531,5 +515,58 @@ mod tests {
         ] {
             assert!(!is_localhost_origin(origin), "{origin}");
         }
+    }
+
+    #[test]
+    fn hosts_are_loopback_names_with_this_port_and_the_bind_address() {
+        let local: SocketAddr = "127.0.0.1:8787".parse().unwrap();
+        let allowed = allowed_hosts(local);
+        for host in [
+            "localhost:8787",
+            "127.0.0.1:8787",
+            "[::1]:8787",
+            "LOCALHOST:8787",
+            "localhost",
+        ] {
+            assert!(host_allowed(&allowed, host), "{host}");
+        }
+        for host in [
+            "evil.example:8787",
+            "127.0.0.1.evil.com:8787",
+            "localhost:8788",
+            "localhost.:8787",
+            "",
+            "evil.example",
+        ] {
+            assert!(!host_allowed(&allowed, host), "{host}");
+        }
+        let lan = allowed_hosts("192.168.1.5:9000".parse().unwrap());
+        assert!(host_allowed(&lan, "192.168.1.5:9000"));
+        assert!(
+            !allowed_hosts("0.0.0.0:9000".parse().unwrap())
+                .iter()
+                .any(|h| h.starts_with("0.0.0.0"))
+        );
+    }
+
+    #[test]
+    fn json_types_and_comparison_in_constant_time() {
+        let mut headers = HeaderMap::new();
+        assert!(!is_json(&headers));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        assert!(is_json(&headers));
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        assert!(!is_json(&headers));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/merge-patch+json"),
+        );
+        assert!(is_json(&headers));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 }

@@ -4,42 +4,7 @@
 
 use serde_json::Value;
 
-use super::jwt;
-
-/// A claim's value as a platform builds it.
-#[derive(Clone, Copy, Debug)]
-pub enum ClaimValue<'a> {
-    Str(&'a str),
-    Int(i64),
-    Float(f64),
-    Json(&'a Value),
-    /// A JSON value already serialised, such as a platform writes without building a [`Value`].
-    JsonText(&'a str),
-}
-
-impl<'a> From<&'a str> for ClaimValue<'a> {
-    fn from(text: &'a str) -> Self {
-        ClaimValue::Str(text)
-    }
-}
-
-impl From<i64> for ClaimValue<'_> {
-    fn from(number: i64) -> Self {
-        ClaimValue::Int(number)
-    }
-}
-
-impl From<f64> for ClaimValue<'_> {
-    fn from(number: f64) -> Self {
-        ClaimValue::Float(number)
-    }
-}
-
-impl<'a> From<&'a Value> for ClaimValue<'a> {
-    fn from(value: &'a Value) -> Self {
-        ClaimValue::Json(value)
-    }
-}
+use super::json::{self, ClaimValue};
 
 /// Claims with overrides given by the user (`--claim NAME=VALUE`): an override with the name of a
 /// claim the platform writes replaces its value in place; the others follow, in their order, when
@@ -102,14 +67,14 @@ impl<'a> Claims<'a> {
             }
         }
         if let Target::Json(buffer) = self.target {
-            jwt::close_object(buffer);
+            json::close_object(buffer);
         }
     }
 
     #[inline(always)]
     fn write(&mut self, name: &str, value: ClaimValue<'_>) {
         match &mut self.target {
-            Target::Json(buffer) => jwt::write_member(buffer, name, value),
+            Target::Json(buffer) => json::write_member(buffer, name, value),
             Target::T1(fields) => {
                 let text = match value {
                     ClaimValue::Str(text) => text.to_string(),

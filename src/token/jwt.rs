@@ -5,7 +5,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use serde_json::{Map, Value};
 use sha2::{Sha256, Sha384, Sha512};
 
-use super::claims::{ClaimValue, Claims};
+use super::claims::Claims;
 use crate::secret::{Secret, decode_base64_any};
 
 /// A decoded compact JWS. Decoding never checks the signature or the times: a debugger shows
@@ -90,6 +90,19 @@ fn verify_hmac<M: Mac + hmac::digest::KeyInit>(
     mac.verify_slice(signature).is_ok()
 }
 
+/// Why a key could not be read; one sentence for the user.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct KeyError(pub String);
+
+/// A signature that could not be made (the library refused the key).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{algorithm} signing failed: {reason}")]
+pub struct SignError {
+    pub algorithm: &'static str,
+    pub reason: String,
+}
+
 /// What a signature is checked with.
 pub enum VerifyKey {
     /// HMAC secret (HS256/384/512).
@@ -110,22 +123,21 @@ impl std::fmt::Debug for VerifyKey {
 impl VerifyKey {
     /// A key for an RS256 token from PEM text: a public key, or a private key whose public
     /// half is derived (so the key that minted a token also verifies it).
-    pub fn rsa_from_pem(pem: &[u8]) -> Result<VerifyKey, String> {
+    pub fn rsa_from_pem(pem: &[u8]) -> Result<VerifyKey, KeyError> {
         use rsa::pkcs1::DecodeRsaPrivateKey;
         use rsa::pkcs8::DecodePrivateKey;
         use rsa::traits::PublicKeyParts;
         let text =
-            std::str::from_utf8(pem).map_err(|_| "the RSA key is not PEM text".to_string())?;
+            std::str::from_utf8(pem).map_err(|_| KeyError("the RSA key is not PEM text".into()))?;
         if text.contains("PUBLIC KEY") {
             return DecodingKey::from_rsa_pem(pem)
                 .map(VerifyKey::Public)
-                .map_err(|_| "the RSA public key PEM could not be read".to_string());
+                .map_err(|_| KeyError("the RSA public key PEM could not be read".into()));
         }
         let private = rsa::RsaPrivateKey::from_pkcs8_pem(text)
             .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(text))
             .map_err(|_| {
-                "the RSA key could not be read: expected a PEM private key (PKCS#8 or PKCS#1) or public key"
-                    .to_string()
+                KeyError("the RSA key could not be read: expected a PEM private key (PKCS#8 or PKCS#1) or public key".into())
             })?;
         Ok(VerifyKey::Public(DecodingKey::from_rsa_raw_components(
             &private.n().to_bytes_be(),
@@ -160,12 +172,14 @@ impl Signer {
         )
     }
 
-    pub fn rs256_from_pem(pem: &[u8]) -> Result<Signer, String> {
+    pub fn rs256_from_pem(pem: &[u8]) -> Result<Signer, KeyError> {
         EncodingKey::from_rsa_pem(pem)
             .map(Signer::Rs256)
             .map_err(|_| {
-                "the private key could not be read: expected an RSA private key in PEM form"
-                    .to_string()
+                KeyError(
+                    "the private key could not be read: expected an RSA private key in PEM form"
+                        .into(),
+                )
             })
     }
 
@@ -173,6 +187,14 @@ impl Signer {
         match self {
             Signer::Hs256(_) => Algorithm::HS256,
             Signer::Rs256(_) => Algorithm::RS256,
+        }
+    }
+
+    /// The `alg` header value.
+    pub fn alg(&self) -> &'static str {
+        match self {
+            Signer::Hs256(_) => "HS256",
+            Signer::Rs256(_) => "RS256",
         }
     }
 
@@ -185,7 +207,7 @@ impl Signer {
         out: &mut Vec<u8>,
         unchanged: usize,
         prefix: &mut HashedPrefix,
-    ) -> Result<(), String> {
+    ) -> Result<(), SignError> {
         match self {
             Signer::Hs256(prepared) => {
                 let tag = prefix.mac(prepared, out, unchanged);
@@ -193,8 +215,13 @@ impl Signer {
                 append_base64url(&tag, out);
             }
             Signer::Rs256(key) => {
-                let signature = jsonwebtoken::crypto::sign(out, key, Algorithm::RS256)
-                    .map_err(|e| format!("RS256 signing failed: {e}"))?;
+                let signature =
+                    jsonwebtoken::crypto::sign(out, key, Algorithm::RS256).map_err(|e| {
+                        SignError {
+                            algorithm: "RS256",
+                            reason: e.to_string(),
+                        }
+                    })?;
                 out.push(b'.');
                 out.extend_from_slice(signature.as_bytes());
             }
@@ -208,7 +235,7 @@ pub fn encode(
     header: &Value,
     claims: &Map<String, Value>,
     signer: &Signer,
-) -> Result<String, String> {
+) -> Result<String, SignError> {
     Encoder::new(header, signer)
         .encode(|buffer| {
             let mut writer = Claims::json(buffer, &[]);
@@ -295,22 +322,13 @@ impl<'s> Encoder<'s> {
         }
     }
 
-    /// The header tokenbench mints with: `{"alg":…,"typ":"JWT"}`, as the vendors' SDKs write it.
-    pub fn for_signer(signer: &'s Signer) -> Encoder<'s> {
-        let alg = match signer.algorithm() {
-            Algorithm::RS256 => "RS256",
-            _ => "HS256",
-        };
-        Encoder::new(&serde_json::json!({"alg": alg, "typ": "JWT"}), signer)
-    }
-
     /// Encodes the JSON object `write` puts into the buffer it is given (with
     /// [`Claims::json`]), and signs. The token is ASCII, given as bytes so that a bulk run writes
     /// it out unchecked; it lives until the next call.
-    pub fn encode(
+    pub fn encode<E: From<SignError>>(
         &mut self,
-        write: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
-    ) -> Result<&[u8], String> {
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<&[u8], E> {
         std::mem::swap(&mut self.claims_json, &mut self.previous_json);
         self.claims_json.clear();
         let signed = write(&mut self.claims_json).and_then(|()| {
@@ -320,6 +338,7 @@ impl<'s> Encoder<'s> {
             append_base64url(&self.claims_json[shared_groups * 3..], &mut self.token);
             self.signer
                 .sign_into(&mut self.token, unchanged, &mut self.hashed)
+                .map_err(E::from)
         });
         if let Err(error) = signed {
             // The token in the buffer no longer matches any claims: start afresh next time.
@@ -354,120 +373,6 @@ fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
 /// has: in a bulk run, base64 costs more than anything but the hash.
 fn append_base64url(bytes: &[u8], out: &mut Vec<u8>) {
     base64_simd::URL_SAFE_NO_PAD.encode_append(bytes, out);
-}
-
-/// Writes `"name":value` into a JSON object being written in `buffer`, exactly as serde_json
-/// writes a map: `{` before the first member, `,` before the others.
-#[inline(always)]
-pub(super) fn write_member(buffer: &mut Vec<u8>, name: &str, value: ClaimValue<'_>) {
-    buffer.push(if buffer.is_empty() { b'{' } else { b',' });
-    write_str(buffer, name);
-    buffer.push(b':');
-    match value {
-        ClaimValue::Str(text) => write_str(buffer, text),
-        ClaimValue::Int(number) => write_int(buffer, number),
-        // As serde_json writes a number (or `null` for NaN and the infinities).
-        ClaimValue::Float(number) => {
-            serde_json::to_writer(buffer, &number).expect("numbers always serialise")
-        }
-        ClaimValue::Json(json) => {
-            serde_json::to_writer(buffer, json).expect("JSON values always serialise")
-        }
-        ClaimValue::JsonText(text) => buffer.extend_from_slice(text.as_bytes()),
-    }
-}
-
-/// Ends the JSON object being written in `buffer` (`{}` when it has no member).
-pub(super) fn close_object(buffer: &mut Vec<u8>) {
-    if buffer.is_empty() {
-        buffer.push(b'{');
-    }
-    buffer.push(b'}');
-}
-
-/// A JSON string. Text with nothing to escape, the usual case, is copied in one go; inlined so
-/// that a claim name, known when compiling, costs a check folded away and a copy of known length.
-#[inline(always)]
-fn write_str(buffer: &mut Vec<u8>, text: &str) {
-    if needs_escape(text.as_bytes()) {
-        write_escaped_str(buffer, text);
-    } else {
-        buffer.reserve(text.len() + 2);
-        buffer.push(b'"');
-        buffer.extend_from_slice(text.as_bytes());
-        buffer.push(b'"');
-    }
-}
-
-/// Whether JSON must escape a byte of `text` (a control character, `"` or `\\`), tested eight
-/// bytes at a time: a word has such a byte when it has a byte under 0x20, or when it XOR the
-/// quote (or the backslash) repeated has a zero byte.
-#[inline(always)]
-fn needs_escape(text: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let below = |word: u64, n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGHS != 0;
-    let has_escape = |word: u64| {
-        below(word, 0x20)
-            || below(word ^ (ONES * b'"' as u64), 1)
-            || below(word ^ (ONES * b'\\' as u64), 1)
-    };
-    let mut words = text.chunks_exact(8);
-    for chunk in &mut words {
-        if has_escape(u64::from_ne_bytes(chunk.try_into().expect("a chunk of 8"))) {
-            return true;
-        }
-    }
-    let rest = words.remainder();
-    if rest.is_empty() {
-        false
-    } else if text.len() >= 8 {
-        // The last eight bytes, overlapping bytes already tested: one more word, not a loop.
-        let word = u64::from_ne_bytes(text[text.len() - 8..].try_into().expect("eight bytes"));
-        has_escape(word)
-    } else {
-        rest.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
-    }
-}
-
-#[cold]
-fn write_escaped_str(buffer: &mut Vec<u8>, text: &str) {
-    serde_json::to_writer(buffer, text).expect("strings always serialise");
-}
-
-/// A JSON integer, written two digits at a time from the end.
-fn write_int(buffer: &mut Vec<u8>, number: i64) {
-    const PAIRS: [u8; 200] = {
-        let mut pairs = [0u8; 200];
-        let mut i = 0;
-        while i < 100 {
-            pairs[2 * i] = b'0' + (i / 10) as u8;
-            pairs[2 * i + 1] = b'0' + (i % 10) as u8;
-            i += 1;
-        }
-        pairs
-    };
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut rest = number.unsigned_abs();
-    while rest >= 100 {
-        let pair = (rest % 100) as usize * 2;
-        rest /= 100;
-        start -= 2;
-        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if rest >= 10 {
-        let pair = rest as usize * 2;
-        start -= 2;
-        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    } else {
-        start -= 1;
-        digits[start] = b'0' + rest as u8;
-    }
-    if number < 0 {
-        buffer.push(b'-');
-    }
-    buffer.extend_from_slice(&digits[start..]);
 }
 
 /// Why a text is not a JWT, as the end of the sentence "this is not a token: …".
@@ -570,6 +475,21 @@ mod tests {
     }
 
     #[test]
+    fn common_prefix_agrees_with_byte_by_byte() {
+        for len in 0..20 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut text = vec![b'a'; len];
+                    text[at] = byte;
+                    let other = vec![b'a'; len + 1];
+                    let naive_shared = if byte == b'a' { len } else { at };
+                    assert_eq!(common_prefix_len(&text, &other), naive_shared);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn claims_are_written_as_serde_json_writes_the_map() {
         let claims = json!({
             "plain": "text", "quote\"d": "a \"b\" \\ c", "control": "tab\there\u{1}",
@@ -624,9 +544,12 @@ mod tests {
             if *fail_first {
                 let failed = encoder.encode(|buffer| {
                     buffer.extend_from_slice(b"{\"half");
-                    Err("refused".to_string())
+                    Err(SignError {
+                        algorithm: "HS256",
+                        reason: "refused".into(),
+                    })
                 });
-                assert_eq!(failed.unwrap_err(), "refused");
+                assert_eq!(failed.unwrap_err().reason, "refused");
             }
             let token = encoder
                 .encode(|buffer| {
@@ -635,7 +558,7 @@ mod tests {
                         writer.put(name, value);
                     }
                     writer.finish();
-                    Ok(())
+                    Ok::<(), SignError>(())
                 })
                 .unwrap()
                 .to_vec();
@@ -676,38 +599,6 @@ mod tests {
                 })
                 .collect();
             assert_encoder_agrees(&sequence);
-        }
-    }
-
-    #[test]
-    fn escape_test_and_common_prefix_agree_with_byte_by_byte() {
-        for len in 0..20 {
-            for at in 0..len {
-                for byte in 0..=255u8 {
-                    let mut text = vec![b'a'; len];
-                    text[at] = byte;
-                    let naive = byte < 0x20 || byte == b'"' || byte == b'\\';
-                    assert_eq!(needs_escape(&text), naive, "{text:?}");
-                    let other = vec![b'a'; len + 1];
-                    let naive_shared = if byte == b'a' { len } else { at };
-                    assert_eq!(common_prefix_len(&text, &other), naive_shared);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn integers_are_written_as_serde_json_writes_them() {
-        let mut numbers = vec![0, i64::MIN, i64::MAX, i64::MIN + 1];
-        let mut power = 1_i64;
-        while let Some(next) = power.checked_mul(10) {
-            numbers.extend([power - 1, power, power + 1, -power, next / 2 + 7]);
-            power = next;
-        }
-        for number in numbers {
-            let mut buffer = b"x".to_vec();
-            write_int(&mut buffer, number);
-            assert_eq!(buffer[1..], *number.to_string().as_bytes(), "{number}");
         }
     }
 

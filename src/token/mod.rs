@@ -1,13 +1,15 @@
 //! Token formats, with no platform knowledge: compact JWS and the OpenTok legacy `T1==` token.
 
 pub mod claims;
+pub mod json;
 pub mod jwt;
 pub mod opentok_t1;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-pub use claims::{ClaimValue, Claims};
+pub use claims::Claims;
+pub use json::ClaimValue;
 pub use jwt::{Jwt, Signer, VerifyKey};
 pub use opentok_t1::T1;
 
@@ -18,18 +20,65 @@ pub enum Decoded {
     T1(T1),
 }
 
-/// Detects the format and decodes. The error is one sentence for the user.
-pub fn inspect(text: &str) -> Result<Decoded, String> {
+/// The longest token text tokenbench reads (real tokens are a few KiB): anything longer is
+/// refused before it is decoded, so hostile input costs no more than this.
+pub const MAX_TOKEN_BYTES: usize = 1024 * 1024;
+
+/// Why a text is not a token; one sentence for the user.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("there is no token: the input is empty")]
+    Empty,
+    #[error("this is not a token: it is {0} bytes, over the {limit} bytes tokenbench reads", limit = MAX_TOKEN_BYTES)]
+    TooLong(usize),
+    /// The end of the sentence "this is not a token: …".
+    #[error("this is not a token: {0}")]
+    Malformed(String),
+}
+
+/// Detects the format and decodes.
+pub fn inspect(text: &str) -> Result<Decoded, DecodeError> {
+    if text.len() > MAX_TOKEN_BYTES {
+        return Err(DecodeError::TooLong(text.len()));
+    }
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err("there is no token: the input is empty".into());
+        return Err(DecodeError::Empty);
     }
     let result = if trimmed.starts_with(opentok_t1::PREFIX) {
         opentok_t1::decode(trimmed).map(Decoded::T1)
     } else {
         jwt::decode(trimmed).map(Decoded::Jwt)
     };
-    result.map_err(|reason| format!("this is not a token: {reason}"))
+    result.map_err(|reason| DecodeError::Malformed(reason.to_string()))
+}
+
+/// The token inside something pasted around it: a JSON answer of an auth endpoint
+/// (`{"token": …}`, `{"signature": …}`, `{"rtcToken": …}` — any string member that decodes as a
+/// token), or a URL carrying it in its query (`?token=…`, `?access_token=…`). `None` when the
+/// text is not such a wrapper.
+pub fn unwrap(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.len() > MAX_TOKEN_BYTES {
+        return None;
+    }
+    if text.starts_with('{') {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        let object = value.as_object()?;
+        return object
+            .values()
+            .filter_map(serde_json::Value::as_str)
+            .find(|candidate| inspect(candidate).is_ok())
+            .map(str::to_string);
+    }
+    let (_, query) = text.split_once('?')?;
+    if !text.contains("://") && !text.starts_with('/') {
+        return None;
+    }
+    form_urlencoded::parse(query.split('#').next().unwrap_or_default().as_bytes())
+        .filter(|(name, _)| matches!(name.as_ref(), "token" | "access_token" | "jwt" | "auth"))
+        .map(|(_, value)| value.into_owned())
+        .find(|candidate| inspect(candidate).is_ok())
 }
 
 /// Whether the signature was checked, and how it came out.
@@ -179,14 +228,37 @@ mod tests {
         assert_eq!(decoded.claims()["partner_id"], "1");
         assert!(decoded.header().is_none());
         assert_eq!(
-            inspect("  ").unwrap_err(),
+            inspect("  ").unwrap_err().to_string(),
             "there is no token: the input is empty"
         );
         assert!(
             inspect("not a token")
                 .unwrap_err()
+                .to_string()
                 .starts_with("this is not a token: ")
         );
+        let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert_eq!(
+            inspect(&huge).unwrap_err(),
+            DecodeError::TooLong(MAX_TOKEN_BYTES + 1)
+        );
+    }
+
+    #[test]
+    fn tokens_are_found_inside_endpoint_answers_and_urls() {
+        let token = "eyJhbGciOiJub25lIn0.e30.";
+        for wrapped in [
+            format!(r#"{{"token": "{token}", "expiresIn": 900}}"#),
+            format!(r#"{{"signature":"{token}"}}"#),
+            format!(r#"{{"rtcToken":"{token}"}}"#),
+            format!("wss://example.test/socket?v=1&token={token}#x"),
+            format!("/auth?access_token={token}"),
+        ] {
+            assert_eq!(unwrap(&wrapped).as_deref(), Some(token), "{wrapped}");
+        }
+        assert_eq!(unwrap(token), None);
+        assert_eq!(unwrap(r#"{"token": "not one"}"#), None);
+        assert_eq!(unwrap("a?token=x"), None);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 use crate::clock::Clock;
 use crate::serve::{RequestRecord, ServeConfig};
 
+use super::layout::Target;
+
 /// What the user (or the clock, or the terminal, or the endpoint) asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
@@ -12,7 +14,7 @@ pub enum Action {
     PreviousPlatform,
     NextField,
     PreviousField,
-    /// Enter on a form row: edit a text field, add a room, or cycle a choice.
+    /// Enter on a row: edit a text field, add a room, or cycle a choice.
     Activate,
     /// ← and → on a choice, or on a room's operations.
     Left,
@@ -20,6 +22,8 @@ pub enum Action {
     /// Space: cycle a choice forward, or toggle the operation under the cursor.
     Toggle,
     RemoveRoom,
+    /// A printable key on a focused text field that is not being edited: editing starts with it.
+    TypeToEdit(char),
     /// Ends text editing (Enter or Esc); the value is already live.
     EndEdit,
     Insert(char),
@@ -30,7 +34,7 @@ pub enum Action {
     CursorHome,
     CursorEnd,
     ClearToStart,
-    /// A bracketed paste: into the field or box being edited, else inspected as a token.
+    /// A paste: into the field or box being edited, else inspected as a token.
     Paste(String),
     OpenInspect,
     /// Enter in the paste box: decode and verify what it holds.
@@ -66,15 +70,17 @@ pub enum Action {
     ServeRequests(Vec<RequestRecord>),
     /// Enter on a request: inspect the token it returned.
     InspectRequest,
-    Click {
-        column: u16,
-        row: u16,
+    /// A click on something the last frame drew.
+    Click(Target),
+    /// The mouse wheel over the screen: down or up.
+    Scroll {
+        down: bool,
     },
     Resize {
         width: u16,
         height: u16,
     },
-    /// The clock moved: only the countdown and relative times change.
+    /// The clock moved: only the countdown, relative times and findings change.
     Tick,
     /// Open or close the lifetime lab.
     ToggleLab,

@@ -16,6 +16,7 @@ pub trait ClipboardSink {
 
 /// OSC 52 to a terminal: `ESC ] 52 ; c ; base64 ST`. The terminal cannot say whether it took
 /// it, so a write that succeeds counts as done.
+#[derive(Debug)]
 pub struct Osc52<W: Write> {
     out: W,
 }
@@ -55,14 +56,26 @@ impl ClipboardSink for SystemClipboard {
     }
 
     fn copy(&mut self, text: &str) -> Result<(), String> {
-        let handle = self.handle.get_or_insert_with(|| {
-            arboard::Clipboard::new().map_err(|e| format!("unavailable ({e})"))
-        });
+        let handle = self
+            .handle
+            .get_or_insert_with(|| arboard::Clipboard::new().map_err(|e| short_reason(&e)));
         match handle {
-            Ok(clipboard) => clipboard
-                .set_text(text)
-                .map_err(|e| format!("refused the text ({e})")),
+            Ok(clipboard) => clipboard.set_text(text).map_err(|e| short_reason(&e)),
             Err(reason) => Err(reason.clone()),
+        }
+    }
+}
+
+/// arboard's reason in a few words: the status line has one line for every path's outcome.
+fn short_reason(error: &arboard::Error) -> String {
+    match error {
+        arboard::Error::ClipboardNotSupported => "no X11 or Wayland display".into(),
+        arboard::Error::ClipboardOccupied => "busy, try again".into(),
+        arboard::Error::ContentNotAvailable => "nothing to read".into(),
+        arboard::Error::ConversionFailure => "the text could not be converted".into(),
+        other => {
+            let text = other.to_string();
+            super::text::truncate(text.lines().next().unwrap_or_default(), 40)
         }
     }
 }

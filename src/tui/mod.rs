@@ -1,49 +1,55 @@
 //! The workbench: one screen to fill a platform's form and watch its token, claims, lifetime
 //! and findings change as you type.
 //!
-//! One loop ([`run_loop`]): an event becomes an [`Action`] through the key table, [`update`]
-//! changes the [`App`] and returns [`Effect`]s, the [`Edge`] runs them (and reports back with
-//! actions), [`ui::draw`] paints. The loop is generic over the ratatui backend, so tests drive
-//! the real app on a `TestBackend`.
+//! One loop ([`run_loop`]): events become [`Action`]s through the key table (clicks through the
+//! [`Hits`] the last frame drew); [`step`] applies each, [`settle`] mints once for the batch of
+//! input that arrived together; the [`Edge`] runs the [`Effect`]s (and reports back with
+//! actions); [`layout::draw`] paints one frame. The loop is generic over the ratatui backend,
+//! so tests drive the real app on a `TestBackend`.
 
 pub mod action;
 pub mod app;
 pub mod clipboard;
+mod countdown;
+pub mod editor;
 pub mod event;
+mod findings;
+pub mod form;
+mod help;
+mod inspect;
 pub mod keymap;
 pub mod lab;
-pub mod ui;
+pub mod layout;
+pub mod requests;
+mod terminal;
+pub mod text;
+pub mod theme;
+pub mod token;
 
 use std::collections::VecDeque;
-use std::io::{self, IsTerminal, Write};
+use std::io;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-};
-use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
 use ratatui::Terminal;
-use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::backend::Backend;
 
 use crate::serve::{self, ServeHandle, ServeOptions};
 pub use action::{Action, CopyReport, CopyWhat, Effect};
-pub use app::{App, AppConfig, update};
+pub use app::{App, AppConfig, settle, step, update, update_batch};
 use clipboard::{ClipboardSink, Osc52, SystemClipboard, copy_all};
 use event::{EventSource, TerminalEvents};
+pub use layout::Hits;
+
+/// The most actions one batch takes before a frame is drawn, so a flood of input still shows
+/// progress.
+const MAX_BATCH: usize = 100_000;
+/// How long one batch may keep reading input that is already waiting.
+const BATCH_TIME: Duration = Duration::from_millis(30);
 
 /// Opens the workbench on the terminal and runs it until the user quits.
 pub fn run(config: AppConfig) -> Result<(), String> {
-    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
-        return Err(
-            "the workbench needs a terminal: for scripts use tokenbench mint or tokenbench inspect"
-                .into(),
-        );
-    }
     let mut config = config;
-    let mut terminal =
-        TerminalGuard::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut terminal = terminal::TerminalGuard::enter()?;
     let size = terminal.terminal.size().map_err(|e| e.to_string())?;
     config.size = (size.width, size.height);
     let mut app = App::new(config);
@@ -67,6 +73,14 @@ pub fn run(config: AppConfig) -> Result<(), String> {
 pub struct Edge<'a> {
     sinks: Vec<&'a mut dyn ClipboardSink>,
     endpoint: Option<ServeHandle>,
+}
+
+impl std::fmt::Debug for Edge<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Edge")
+            .field("serving", &self.endpoint.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Edge<'a> {
@@ -121,17 +135,30 @@ impl<'a> Edge<'a> {
     }
 }
 
-/// Updates the app with `action`, runs the effects it asks for, and feeds their outcomes back.
-fn dispatch(app: &mut App, edge: &mut Edge, action: Action) {
-    let mut pending = VecDeque::from([action]);
-    while let Some(action) = pending.pop_front() {
-        for effect in update(app, action) {
-            pending.extend(edge.run(effect));
+/// Runs the effects of a step at the edge, and feeds their outcomes back as steps.
+fn run_effects(app: &mut App, edge: &mut Edge, effects: Vec<Effect>) {
+    let mut pending: VecDeque<Effect> = effects.into();
+    while let Some(effect) = pending.pop_front() {
+        if let Some(action) = edge.run(effect) {
+            pending.extend(step(app, action));
         }
     }
 }
 
-/// The main loop: draw when something changed, wait for an event or the next tick, update.
+/// Applies one action and what its effects bring back, without minting.
+fn dispatch(app: &mut App, edge: &mut Edge, action: Action) {
+    let effects = step(app, action);
+    run_effects(app, edge, effects);
+}
+
+/// Ends a batch: one mint, and its effects.
+fn finish(app: &mut App, edge: &mut Edge) {
+    let effects = settle(app);
+    run_effects(app, edge, effects);
+}
+
+/// The main loop: draw when something changed, wait for input or the next tick, take every
+/// input that is already waiting as one batch (one mint, one frame), update.
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
@@ -139,94 +166,60 @@ pub fn run_loop<B: Backend>(
     edge: &mut Edge,
 ) -> io::Result<()> {
     let mut dirty = true;
+    let mut hits = Hits::default();
     let mut deadline = Instant::now() + until_next_tick(app);
     while !app.quit {
+        if terminal::take_redraw() {
+            terminal
+                .clear()
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            dirty = true;
+        }
         if dirty {
             terminal
-                .draw(|frame| ui::draw(app, frame))
+                .draw(|frame| hits = layout::draw(app, frame))
                 .map_err(|e| io::Error::other(e.to_string()))?;
             dirty = false;
         }
         let timeout = deadline.saturating_duration_since(Instant::now());
-        let action = events.next(timeout)?.and_then(|e| event::to_action(app, e));
+        if let Some(first) = events.next(timeout)? {
+            let started = Instant::now();
+            let mut handled = 0;
+            let mut event = Some(first);
+            while let Some(this) = event.take() {
+                if let Some(action) = event::to_action(app, &hits, this) {
+                    dispatch(app, edge, action);
+                }
+                handled += 1;
+                if app.quit || handled >= MAX_BATCH || started.elapsed() >= BATCH_TIME {
+                    break;
+                }
+                event = events.next(Duration::ZERO)?;
+            }
+            finish(app, edge);
+            dirty = true;
+        }
         if Instant::now() >= deadline {
             dispatch(app, edge, Action::Tick);
             if let Some(requests) = edge.poll() {
                 dispatch(app, edge, requests);
             }
+            finish(app, edge);
             deadline = Instant::now() + until_next_tick(app);
-            dirty = true;
-        }
-        if let Some(action) = action {
-            dispatch(app, edge, action);
             dirty = true;
         }
     }
     Ok(())
 }
 
-/// Time to the next whole second on the clock, so the countdown turns over on the second; at
-/// a faster virtual speed ticks come faster, at most 20 a second.
+/// Time to the next whole second on the clock, so the countdown turns over on the second; on a
+/// fast virtual clock a tick a quarter second is enough to watch it move.
 pub fn until_next_tick(app: &App) -> Duration {
     let into_second = u64::from(app.clock.now().timestamp_subsec_millis());
     let left = 1000 - into_second.min(999);
     match app.clock.speed() {
         _ if app.clock.is_paused() => Duration::from_secs(1),
         1 => Duration::from_millis(left + 1),
-        speed => Duration::from_millis((left / u64::from(speed)).max(50)),
+        speed => Duration::from_millis((left / u64::from(speed)).max(250)),
     }
-}
-
-/// Raw mode, the alternate screen, bracketed paste and mouse capture, undone when dropped and
-/// by a panic hook, so the terminal is restored on every exit path.
-struct TerminalGuard {
-    terminal: Terminal<CrosstermBackend<io::Stdout>>,
-}
-
-impl TerminalGuard {
-    fn enter() -> io::Result<Self> {
-        install_panic_hook();
-        enable_raw_mode()?;
-        let entered = crossterm::execute!(
-            io::stdout(),
-            EnterAlternateScreen,
-            EnableBracketedPaste,
-            EnableMouseCapture
-        )
-        .and_then(|_| Terminal::new(CrosstermBackend::new(io::stdout())));
-        match entered {
-            Ok(terminal) => Ok(TerminalGuard { terminal }),
-            Err(error) => {
-                restore_terminal();
-                Err(error)
-            }
-        }
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-fn restore_terminal() {
-    let mut out = io::stdout();
-    let _ = crossterm::execute!(
-        out,
-        DisableMouseCapture,
-        DisableBracketedPaste,
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
-    let _ = disable_raw_mode();
-    let _ = out.flush();
-}
-
-fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        previous(info);
-    }));
 }

@@ -1,0 +1,778 @@
+//! A platform's fields, declared as data. The command line's options, the workbench's rows and
+//! labels, `tokenbench platforms` and the "does not apply" messages are all generated from the
+//! [`FieldSpec`]s a platform lists; its [`Form`] holds one [`FieldValue`] per spec, in order.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use siphasher::sip::SipHasher13;
+
+use crate::duration::Expiry;
+
+/// One field of a platform's form.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldSpec {
+    /// Stable id: findings name it (`"field": "client-id"` in `--json`), so do tests.
+    pub id: &'static str,
+    /// How the workbench and `tokenbench platforms` name it (Zoom's "session name").
+    pub label: &'static str,
+    /// The command-line option, without its dashes (`topic` for `--topic`).
+    pub option: &'static str,
+    /// Other option names accepted for it (`lk token create`'s `--room`).
+    pub aliases: &'static [&'static str],
+    /// Value-less options that set or add a fixed value (`lk`'s `--join` adds `roomJoin=true`).
+    pub presets: &'static [Preset],
+    pub kind: FieldKind,
+    /// One line: what the field becomes in the token.
+    pub help: &'static str,
+    /// What the workbench shows when the field is empty (what empty means), if not the default.
+    pub empty: &'static str,
+}
+
+/// A value-less option that sets or adds one value to a field.
+#[derive(Clone, Copy, Debug)]
+pub struct Preset {
+    pub option: &'static str,
+    /// The value as `--OPTION VALUE` would take it (`roomJoin=true`).
+    pub value: &'static str,
+    pub help: &'static str,
+}
+
+/// What kind of value a field holds, and so how it is typed, shown and parsed.
+#[derive(Clone, Copy, Debug)]
+pub enum FieldKind {
+    /// Free text.
+    Text { default: &'static str },
+    /// One of a few values, cycled in the workbench; the platform checks it when minting.
+    Choice {
+        choices: &'static [&'static str],
+        default: &'static str,
+    },
+    /// On or off: a value-less option; the workbench shows the two labels.
+    Switch { off: &'static str, on: &'static str },
+    /// `--ttl DUR` or `--exp TIME`: empty means the platform's default lifetime.
+    Expiry,
+    /// Resource → operations (`--OPTION ROOM=OPS`, repeatable), with the platform's vocabulary.
+    Rooms { operations: &'static [&'static str] },
+    /// Name → value pairs (`--OPTION NAME=VALUE`, repeatable); `names` are the known names.
+    Pairs { names: &'static [&'static str] },
+    /// Extra claims (`--claim NAME=VALUE`, repeatable), VALUE read as JSON when it is JSON.
+    Claims,
+    /// A JSON document as text, checked by the platform.
+    Json,
+}
+
+impl FieldKind {
+    /// Whether the option repeats (`--permission a=b --permission c=d`).
+    pub fn repeats(self) -> bool {
+        matches!(
+            self,
+            FieldKind::Rooms { .. } | FieldKind::Pairs { .. } | FieldKind::Claims
+        )
+    }
+
+    /// Whether the option takes no value.
+    pub fn is_flag(self) -> bool {
+        matches!(self, FieldKind::Switch { .. })
+    }
+
+    /// The value of a fresh form.
+    fn default_value(self) -> FieldValue {
+        match self {
+            FieldKind::Text { default } | FieldKind::Choice { default, .. } => {
+                FieldValue::Text(default.to_string())
+            }
+            FieldKind::Json => FieldValue::Text(String::new()),
+            FieldKind::Switch { .. } => FieldValue::Switch(false),
+            FieldKind::Expiry => FieldValue::Expiry(Expiry::Default),
+            FieldKind::Rooms { .. } => FieldValue::Rooms(Vec::new()),
+            FieldKind::Pairs { .. } => FieldValue::Pairs(Vec::new()),
+            FieldKind::Claims => FieldValue::Claims(Vec::new()),
+        }
+    }
+}
+
+/// A field's place in its platform's list, with its id (what findings name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FieldRef {
+    pub index: usize,
+    pub id: &'static str,
+}
+
+impl From<FieldRef> for &'static str {
+    fn from(field: FieldRef) -> Self {
+        field.id
+    }
+}
+
+/// Declares a platform's fields: one `FieldRef` constant each, and `FIELDS` in the same order,
+/// each spec given its id: `fields! { TOPIC: "topic" = spec, … }`.
+#[macro_export]
+macro_rules! fields {
+    ($($name:ident : $id:literal = $spec:expr),+ $(,)?) => {
+        $crate::fields!(@refs 0; $($name $id)+);
+        /// This platform's fields, in the workbench's order.
+        pub static FIELDS: &[$crate::platform::FieldSpec] =
+            &[$($crate::platform::FieldSpec { id: $id, ..$spec }),+];
+    };
+    (@refs $index:expr; $name:ident $id:literal $($rest:tt)*) => {
+        pub const $name: $crate::platform::FieldRef =
+            $crate::platform::FieldRef { index: $index, id: $id };
+        $crate::fields!(@refs $index + 1; $($rest)*);
+    };
+    (@refs $index:expr;) => {};
+}
+
+/// The fields most platforms share, as starting points (their id is set by [`fields!`]).
+pub mod common {
+    use super::{FieldKind, FieldSpec};
+
+    /// A spec with nothing but a kind, a label, an option and help.
+    pub const fn spec(
+        label: &'static str,
+        option: &'static str,
+        kind: FieldKind,
+        help: &'static str,
+    ) -> FieldSpec {
+        FieldSpec {
+            id: "",
+            label,
+            option,
+            aliases: &[],
+            presets: &[],
+            kind,
+            help,
+            empty: "",
+        }
+    }
+
+    pub const fn text(
+        label: &'static str,
+        option: &'static str,
+        default: &'static str,
+        help: &'static str,
+    ) -> FieldSpec {
+        spec(label, option, FieldKind::Text { default }, help)
+    }
+
+    pub const fn expiry(help: &'static str) -> FieldSpec {
+        spec("expiry", "ttl", FieldKind::Expiry, help)
+    }
+
+    pub const fn claims() -> FieldSpec {
+        spec(
+            "claims",
+            "claim",
+            FieldKind::Claims,
+            "any extra claim NAME=VALUE, VALUE read as JSON when it is JSON (repeatable)",
+        )
+    }
+}
+
+/// Ids of what findings name besides a form's fields.
+pub mod ids {
+    /// The key credential (SDK key, application id, API key).
+    pub const KEY: &str = "key";
+    pub const SECRET: &str = "secret";
+    /// The credentials as a whole (demo credentials, where a secret came from).
+    pub const CREDENTIALS: &str = "credentials";
+    /// The token as a whole (signature, encoding, algorithm).
+    pub const TOKEN: &str = "token";
+    /// The token format (JWT, T1, 007…).
+    pub const FORMAT: &str = "format";
+}
+
+/// One field's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue {
+    /// Text, a choice, or a JSON document, as typed.
+    Text(String),
+    Switch(bool),
+    Expiry(Expiry),
+    Rooms(Vec<RoomPermission>),
+    Pairs(Vec<(String, String)>),
+    Claims(Vec<(String, Value)>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomPermission {
+    pub room: String,
+    pub operations: Vec<String>,
+}
+
+/// What a user fills in for one platform: a value per field of [`crate::platform::Platform::fields`],
+/// in order. Text stays as typed; the platform reads it when minting.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Form {
+    values: Vec<FieldValue>,
+}
+
+impl Form {
+    /// Every field at its default.
+    pub fn defaults(fields: &[FieldSpec]) -> Form {
+        Form {
+            values: fields.iter().map(|f| f.kind.default_value()).collect(),
+        }
+    }
+
+    pub fn values(&self) -> &[FieldValue] {
+        &self.values
+    }
+
+    pub fn value(&self, field: FieldRef) -> Option<&FieldValue> {
+        self.values.get(field.index)
+    }
+
+    pub fn value_mut(&mut self, index: usize) -> Option<&mut FieldValue> {
+        self.values.get_mut(index)
+    }
+
+    pub fn set(&mut self, field: FieldRef, value: FieldValue) {
+        if let Some(slot) = self.values.get_mut(field.index) {
+            *slot = value;
+        }
+    }
+
+    /// The value of the field with this id, looked up in `fields` (for tools and tests; a
+    /// platform reads its own fields by [`FieldRef`]).
+    pub fn get(&self, fields: &[FieldSpec], id: &str) -> Option<&FieldValue> {
+        let index = fields.iter().position(|f| f.id == id)?;
+        self.values.get(index)
+    }
+
+    /// Sets the field with this id; false when `fields` has none.
+    pub fn set_by_id(&mut self, fields: &[FieldSpec], id: &str, value: FieldValue) -> bool {
+        match fields.iter().position(|f| f.id == id) {
+            Some(index) if index < self.values.len() => {
+                self.values[index] = value;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The text of a text, choice or JSON field ("" for another kind).
+    pub fn text(&self, field: FieldRef) -> &str {
+        match self.value(field) {
+            Some(FieldValue::Text(text)) => text,
+            _ => "",
+        }
+    }
+
+    pub fn set_text(&mut self, field: FieldRef, text: impl Into<String>) {
+        self.set(field, FieldValue::Text(text.into()));
+    }
+
+    pub fn switch(&self, field: FieldRef) -> bool {
+        matches!(self.value(field), Some(FieldValue::Switch(true)))
+    }
+
+    pub fn expiry(&self, field: FieldRef) -> Expiry {
+        match self.value(field) {
+            Some(FieldValue::Expiry(expiry)) => *expiry,
+            _ => Expiry::Default,
+        }
+    }
+
+    pub fn rooms(&self, field: FieldRef) -> &[RoomPermission] {
+        match self.value(field) {
+            Some(FieldValue::Rooms(rooms)) => rooms,
+            _ => &[],
+        }
+    }
+
+    pub fn pairs(&self, field: FieldRef) -> &[(String, String)] {
+        match self.value(field) {
+            Some(FieldValue::Pairs(pairs)) => pairs,
+            _ => &[],
+        }
+    }
+
+    /// The extra claims: the form's first claims field.
+    pub fn extra_claims(&self) -> &[(String, Value)] {
+        self.values
+            .iter()
+            .find_map(|v| match v {
+                FieldValue::Claims(claims) => Some(claims.as_slice()),
+                _ => None,
+            })
+            .unwrap_or(&[])
+    }
+
+    /// The form for token number `n` of a bulk run: `{n}` in any text becomes `n`.
+    pub fn for_index(&self, n: u64) -> Form {
+        let mut form = Form::default();
+        self.index_into(n, &mut form);
+        form
+    }
+
+    /// [`Form::for_index`] into `out`, reusing its buffers: a bulk run allocates nothing per
+    /// token for its forms.
+    pub fn index_into(&self, n: u64, out: &mut Form) {
+        let mut digits = [0u8; 20];
+        let index = decimal(n, &mut digits);
+        out.values.truncate(self.values.len());
+        for (i, value) in self.values.iter().enumerate() {
+            if i == out.values.len() {
+                out.values.push(value.clone());
+                if let Some(last) = out.values.last_mut() {
+                    substitute(last, index);
+                }
+                continue;
+            }
+            index_value_into(value, index, &mut out.values[i]);
+        }
+    }
+
+    /// Whether any text holds `{n}`, so a bulk run can skip the per-token copy when none does.
+    pub fn has_index_placeholder(&self) -> bool {
+        let has = |text: &str| text.contains("{n}");
+        self.values.iter().any(|value| match value {
+            FieldValue::Text(text) => has(text),
+            FieldValue::Switch(_) | FieldValue::Expiry(_) => false,
+            FieldValue::Rooms(rooms) => rooms.iter().any(|r| has(&r.room)),
+            FieldValue::Pairs(pairs) => pairs.iter().any(|(name, value)| has(name) || has(value)),
+            FieldValue::Claims(claims) => claims.iter().any(|(_, v)| v.to_string().contains("{n}")),
+        })
+    }
+
+    /// The random source of the token minted from this form at a pinned clock (`--now`): the
+    /// same inputs give the same `jti` and `nonce`, alone or in a bulk run, from build to build (a
+    /// CLI test pins the values).
+    pub fn pinned_rng(&self, fields: &[FieldSpec], now: DateTime<Utc>) -> PinnedRng {
+        rand::SeedableRng::seed_from_u64(self.seed(fields, now))
+    }
+
+    /// A SipHash-1-3 of the time and every input, each text ended by 0xFF (a byte UTF-8 never
+    /// holds) so that no two forms feed the same bytes, gathered and hashed in one call.
+    ///
+    /// The first fields go in a fixed order by id (role, topic, password, data, client id, the
+    /// format switch, expiry, rooms, claims), so that seeds, and with them pinned tokens, stay what
+    /// they were before forms were declared as data; any other field follows, in form order.
+    fn seed(&self, fields: &[FieldSpec], now: DateTime<Utc>) -> u64 {
+        const ORDERED: [&str; 9] = [
+            "role",
+            "topic",
+            "password",
+            "data",
+            "client-id",
+            "format",
+            "expiry",
+            "permissions",
+            "claims",
+        ];
+        let value_of = |id: &str| {
+            fields
+                .iter()
+                .position(|f| f.id == id)
+                .and_then(|i| self.values.get(i))
+        };
+        let text_of = |id: &str| match value_of(id) {
+            Some(FieldValue::Text(text)) => text.as_str(),
+            _ => "",
+        };
+        let mut bytes = Vec::with_capacity(128);
+        let text = |bytes: &mut Vec<u8>, text: &str| {
+            bytes.extend_from_slice(text.as_bytes());
+            bytes.push(0xFF);
+        };
+        bytes.extend_from_slice(&now.timestamp_micros().to_le_bytes());
+        for id in &ORDERED[..5] {
+            text(&mut bytes, text_of(id));
+        }
+        let switch = matches!(value_of("format"), Some(FieldValue::Switch(true)));
+        let expiry = match value_of("expiry") {
+            Some(FieldValue::Expiry(expiry)) => *expiry,
+            _ => Expiry::Default,
+        };
+        let (kind, value) = match expiry {
+            Expiry::Default => (0, 0),
+            Expiry::After(seconds) => (1, seconds),
+            Expiry::At(instant) => (2, instant.timestamp()),
+        };
+        bytes.extend_from_slice(&[switch.into(), kind]);
+        bytes.extend_from_slice(&value.to_le_bytes());
+        if let Some(FieldValue::Rooms(rooms)) = value_of("permissions") {
+            write_rooms(&mut bytes, rooms);
+        }
+        bytes.push(0xFD);
+        if let Some(FieldValue::Claims(claims)) = value_of("claims") {
+            write_claims(&mut bytes, claims);
+        }
+        for (spec, value) in fields.iter().zip(&self.values) {
+            if ORDERED.contains(&spec.id) {
+                continue;
+            }
+            text(&mut bytes, spec.id);
+            match value {
+                FieldValue::Text(value) => text(&mut bytes, value),
+                FieldValue::Switch(on) => bytes.push((*on).into()),
+                FieldValue::Expiry(expiry) => text(&mut bytes, &expiry.to_text()),
+                FieldValue::Rooms(rooms) => write_rooms(&mut bytes, rooms),
+                FieldValue::Pairs(pairs) => {
+                    for (name, value) in pairs {
+                        text(&mut bytes, name);
+                        text(&mut bytes, value);
+                    }
+                }
+                FieldValue::Claims(claims) => write_claims(&mut bytes, claims),
+            }
+            bytes.push(0xFC);
+        }
+        SipHasher13::new().hash(&bytes)
+    }
+}
+
+fn write_rooms(bytes: &mut Vec<u8>, rooms: &[RoomPermission]) {
+    for room in rooms {
+        bytes.extend_from_slice(room.room.as_bytes());
+        bytes.push(0xFF);
+        for operation in &room.operations {
+            bytes.extend_from_slice(operation.as_bytes());
+            bytes.push(0xFF);
+        }
+        bytes.push(0xFE);
+    }
+}
+
+fn write_claims(bytes: &mut Vec<u8>, claims: &[(String, Value)]) {
+    for (name, value) in claims {
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.push(0xFF);
+        serde_json::to_writer(&mut *bytes, value).expect("JSON values always serialise");
+        bytes.push(0xFF);
+    }
+}
+
+/// The generator of a token minted at a pinned clock: PCG, whose output its crate keeps the same
+/// from version to version, and cheap to seed once a token.
+pub type PinnedRng = rand_pcg::Pcg64Mcg;
+
+/// `value` with `{n}` replaced by `index`, into `out`, reusing `out`'s buffers when it holds a
+/// value of the same kind.
+fn index_value_into(value: &FieldValue, index: &str, out: &mut FieldValue) {
+    match (value, out) {
+        (FieldValue::Text(text), FieldValue::Text(out)) => replace_into(text, index, out),
+        (FieldValue::Rooms(rooms), FieldValue::Rooms(out)) => {
+            out.truncate(rooms.len());
+            for (i, room) in rooms.iter().enumerate() {
+                if i == out.len() {
+                    out.push(RoomPermission {
+                        room: String::new(),
+                        operations: Vec::new(),
+                    });
+                }
+                replace_into(&room.room, index, &mut out[i].room);
+                out[i].operations.clone_from(&room.operations);
+            }
+        }
+        (value, out) => {
+            *out = value.clone();
+            substitute(out, index);
+        }
+    }
+}
+
+/// Replaces `{n}` in place.
+fn substitute(value: &mut FieldValue, index: &str) {
+    match value {
+        FieldValue::Text(text) => *text = text.replace("{n}", index),
+        FieldValue::Switch(_) | FieldValue::Expiry(_) => {}
+        FieldValue::Rooms(rooms) => {
+            for room in rooms {
+                room.room = room.room.replace("{n}", index);
+            }
+        }
+        FieldValue::Pairs(pairs) => {
+            for (name, value) in pairs {
+                *name = name.replace("{n}", index);
+                *value = value.replace("{n}", index);
+            }
+        }
+        FieldValue::Claims(claims) => {
+            for (_, value) in claims {
+                *value = substitute_in_json(value, index);
+            }
+        }
+    }
+}
+
+/// `n` in decimal, written into `digits`.
+fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&digits[start..]).expect("ASCII digits")
+}
+
+/// `text` with every `{n}` replaced by `index`, into `out` (as `str::replace` would give).
+fn replace_into(text: &str, index: &str, out: &mut String) {
+    out.clear();
+    let mut rest = text;
+    // A search for the byte `{` is much faster than one for the string `{n}`.
+    while let Some(at) = rest.bytes().position(|b| b == b'{') {
+        let (before, from_brace) = rest.split_at(at);
+        out.push_str(before);
+        match from_brace.strip_prefix("{n}") {
+            Some(after) => {
+                out.push_str(index);
+                rest = after;
+            }
+            None => {
+                out.push('{');
+                rest = &from_brace[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn substitute_in_json(value: &Value, index: &str) -> Value {
+    match value {
+        Value::String(s) => Value::String(s.replace("{n}", index)),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| substitute_in_json(v, index)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), substitute_in_json(v, index)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Why a typed value does not fit its field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("'{text}' is not a claim: use NAME=VALUE, such as tag=demo or version=1")]
+    Claim { text: String },
+    #[error("'{text}' is not a {what}: use {form}")]
+    Pair {
+        text: String,
+        what: &'static str,
+        form: &'static str,
+    },
+}
+
+/// Parses `NAME=VALUE` for an extra claim: VALUE is JSON when it parses as JSON, else a string.
+pub fn parse_claim(text: &str) -> Result<(String, Value), ValueError> {
+    let (name, value) = text
+        .split_once('=')
+        .filter(|(name, _)| !name.trim().is_empty())
+        .ok_or_else(|| ValueError::Claim { text: text.into() })?;
+    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
+    Ok((name.trim().to_string(), value))
+}
+
+/// Parses `ROOM=OPS` for a permission: OPS is a comma list or `*`.
+pub fn parse_room(text: &str) -> Result<RoomPermission, ValueError> {
+    let (room, operations) = text
+        .split_once('=')
+        .filter(|(room, _)| !room.is_empty())
+        .ok_or_else(|| ValueError::Pair {
+            text: text.into(),
+            what: "permission",
+            form: "ROOM=OPS, such as 'chat:*=publish,subscribe' or '*=*'",
+        })?;
+    Ok(RoomPermission {
+        room: room.to_string(),
+        operations: operations
+            .split(',')
+            .map(str::trim)
+            .filter(|op| !op.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+/// Parses `NAME=VALUE` for a pair field.
+pub fn parse_pair(text: &str) -> Result<(String, String), ValueError> {
+    text.split_once('=')
+        .filter(|(name, _)| !name.trim().is_empty())
+        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
+        .ok_or_else(|| ValueError::Pair {
+            text: text.into(),
+            what: "NAME=VALUE pair",
+            form: "NAME=VALUE",
+        })
+}
+
+/// Extra claims as the workbench writes them: `name=value` joined by `; `, values as `--claim`
+/// reads them.
+pub fn claims_to_text(claims: &[(String, Value)]) -> String {
+    claims
+        .iter()
+        .map(|(name, value)| match value {
+            // A string that would read back as JSON keeps its quotes.
+            Value::String(s) if serde_json::from_str::<Value>(s).is_err() => format!("{name}={s}"),
+            other => format!("{name}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub fn claims_from_text(text: &str) -> Result<Vec<(String, Value)>, ValueError> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(parse_claim)
+        .collect()
+}
+
+/// Pairs as the workbench writes them: `name=value; name=value`.
+pub fn pairs_to_text(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub fn pairs_from_text(text: &str) -> Result<Vec<(String, String)>, ValueError> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(parse_pair)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::fields! {
+        TOPIC: "topic" = common::text("topic", "topic", "", "the topic"),
+        ROOMS: "permissions" = common::spec("rooms", "permission", FieldKind::Rooms { operations: &["a"] }, "rooms"),
+        CLAIMS: "claims" = common::claims(),
+        GRANTS: "grant" = common::spec("grants", "grant", FieldKind::Pairs { names: &[] }, "grants"),
+    }
+
+    #[test]
+    fn the_macro_numbers_the_fields_and_names_them() {
+        assert_eq!((TOPIC.index, TOPIC.id), (0, "topic"));
+        assert_eq!((GRANTS.index, GRANTS.id), (3, "grant"));
+        assert_eq!(FIELDS[3].id, "grant");
+        assert_eq!(FIELDS[1].option, "permission");
+    }
+
+    #[test]
+    fn claims_parse_as_json_or_string() {
+        assert_eq!(
+            parse_claim("version=1").unwrap(),
+            ("version".into(), Value::from(1))
+        );
+        assert_eq!(
+            parse_claim("geo_regions=US,DE").unwrap(),
+            ("geo_regions".into(), Value::from("US,DE"))
+        );
+        assert_eq!(parse_claim("x=").unwrap(), ("x".into(), Value::from("")));
+        assert!(
+            parse_claim("novalue")
+                .unwrap_err()
+                .to_string()
+                .contains("NAME=VALUE")
+        );
+        assert!(parse_claim("=1").is_err());
+    }
+
+    #[test]
+    fn rooms_parse_operation_lists() {
+        let p = parse_room("chat:*=publish, presence").unwrap();
+        assert_eq!(p.room, "chat:*");
+        assert_eq!(p.operations, ["publish", "presence"]);
+        assert_eq!(parse_room("*=*").unwrap().operations, ["*"]);
+        assert!(
+            parse_room("chat")
+                .unwrap_err()
+                .to_string()
+                .contains("ROOM=OPS")
+        );
+        assert_eq!(
+            parse_pair(" canPublish = false ").unwrap(),
+            ("canPublish".into(), "false".into())
+        );
+    }
+
+    fn sample() -> Form {
+        let mut form = Form::defaults(FIELDS);
+        form.set_text(TOPIC, "room-{n}");
+        form.set(
+            ROOMS,
+            FieldValue::Rooms(vec![RoomPermission {
+                room: "r{n}".into(),
+                operations: vec!["*".into()],
+            }]),
+        );
+        form.set(
+            CLAIMS,
+            FieldValue::Claims(vec![("tag".into(), serde_json::json!({"k": ["v{n}"]}))]),
+        );
+        form.set(
+            GRANTS,
+            FieldValue::Pairs(vec![("metadata".into(), "m{n}".into())]),
+        );
+        form
+    }
+
+    #[test]
+    fn index_placeholder_reaches_every_text() {
+        let form = sample();
+        assert!(form.has_index_placeholder());
+        let third = form.for_index(2);
+        assert_eq!(third.text(TOPIC), "room-2");
+        assert_eq!(third.extra_claims()[0].1, serde_json::json!({"k": ["v2"]}));
+        assert_eq!(third.rooms(ROOMS)[0].room, "r2");
+        assert_eq!(third.pairs(GRANTS)[0].1, "m2");
+        assert!(!Form::defaults(FIELDS).has_index_placeholder());
+    }
+
+    #[test]
+    fn index_into_reuses_a_form_and_gives_what_for_index_gives() {
+        let template = sample();
+        let mut reused = Form::defaults(FIELDS);
+        reused.set(
+            ROOMS,
+            FieldValue::Rooms(vec![template.rooms(ROOMS)[0].clone(); 3]),
+        );
+        for n in [0, 7, 1234, u64::MAX] {
+            template.index_into(n, &mut reused);
+            assert_eq!(reused, template.for_index(n));
+        }
+        assert_eq!(reused.text(TOPIC), format!("room-{}", u64::MAX));
+    }
+
+    #[test]
+    fn seeds_differ_with_any_input_and_repeat_with_the_same() {
+        let now = DateTime::from_timestamp(1_795_341_600, 0).unwrap();
+        let form = sample();
+        assert_eq!(form.seed(FIELDS, now), form.seed(FIELDS, now));
+        let mut other = form.clone();
+        other.set(
+            GRANTS,
+            FieldValue::Pairs(vec![("metadata".into(), "x".into())]),
+        );
+        assert_ne!(form.seed(FIELDS, now), other.seed(FIELDS, now));
+        assert_ne!(
+            form.seed(FIELDS, now),
+            form.seed(FIELDS, now + chrono::TimeDelta::microseconds(1))
+        );
+    }
+
+    #[test]
+    fn claims_and_pairs_read_back_as_written() {
+        let claims = vec![
+            ("a".to_string(), Value::from("text")),
+            ("b".to_string(), Value::from(1)),
+            ("c".to_string(), Value::from("1")),
+        ];
+        assert_eq!(claims_from_text(&claims_to_text(&claims)).unwrap(), claims);
+        let pairs = vec![("x".to_string(), "1".to_string())];
+        assert_eq!(pairs_from_text(&pairs_to_text(&pairs)).unwrap(), pairs);
+    }
+}
