@@ -97,6 +97,7 @@ impl Checked {
             }
         };
         let signature = match &verify_key {
+            Some(Ok(_)) if decoded.missing_for_verify().is_some() => Signature::Unverified,
             Some(Ok(key)) if decoded.verify(key) => Signature::Valid,
             Some(Ok(_)) => Signature::Invalid,
             None => Signature::Unverified,
@@ -143,10 +144,7 @@ impl Checked {
         Report {
             platform: self.platform.map(|p| p.id()),
             format: decoded.format(),
-            token: match decoded {
-                Decoded::Jwt(jwt) => jwt.compact().to_string(),
-                Decoded::T1(_) => self.text.clone(),
-            },
+            token: decoded.canonical_text().unwrap_or(&self.text).to_string(),
             header: decoded.header().cloned(),
             claims: decoded.claims(),
             issued_at: decoded.issued_at().map(time),

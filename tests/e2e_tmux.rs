@@ -371,7 +371,7 @@ fn every_signal_gives_the_terminal_back() {
             100,
             30,
             &format!(
-                "{BIN} tui --now 2026-11-22T10:00:00Z; echo \"exit status $?\"; stty -a; sleep 60"
+                "{BIN} tui --now 2026-11-22T10:00:00Z; echo \"exit status $?\"; stty -a; echo end-of-stty; sleep 60"
             ),
         );
         tmux.wait_for_text("signature valid");
@@ -381,7 +381,8 @@ fn every_signal_gives_the_terminal_back() {
             .status()
             .unwrap();
         assert!(killed.success());
-        tmux.wait_for_text("exit status");
+        // The marker after `stty -a`: the whole of its output is on screen.
+        tmux.wait_for_text("end-of-stty");
         let screen = tmux.screen();
         assert!(
             screen.contains(&format!("exit status {code}")),

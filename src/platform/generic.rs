@@ -20,6 +20,8 @@ fn exp_type(decoded: &Decoded, ids: &Ids) -> Option<Finding> {
     let exp = decoded.claim(match decoded {
         Decoded::Jwt(_) => "exp",
         Decoded::T1(_) => "expire_time",
+        // Binary formats hold their times as integers: there is no type to get wrong.
+        Decoded::Agora007(_) | Decoded::Agora006(_) => return None,
     })?;
     let shown = crate::platform::endpoint::shown(&exp);
     match &exp {
@@ -51,7 +53,7 @@ fn exp_type(decoded: &Decoded, ids: &Ids) -> Option<Finding> {
     }
 }
 
-/// Rule ids for the two formats, so a T1 finding never claims to be about a JWT.
+/// Rule ids per format, so a T1 finding never claims to be about a JWT.
 struct Ids {
     signature_invalid: &'static str,
     unverified: &'static str,
@@ -78,6 +80,14 @@ fn ids(decoded: &Decoded) -> Ids {
             no_exp: "t1.no-expire-time",
             exp_type: "t1.expire-time-type",
             weak_secret: "t1.weak-secret",
+        },
+        Decoded::Agora007(_) | Decoded::Agora006(_) => Ids {
+            signature_invalid: "agora.signature-invalid",
+            unverified: "agora.unverified",
+            expired: "agora.expired",
+            no_exp: "agora.no-expiry",
+            exp_type: "agora.expire-type",
+            weak_secret: "agora.weak-certificate",
         },
     }
 }
@@ -115,7 +125,10 @@ pub fn rules(
         Signature::Unverified => findings.push(Finding::info(
             ids.unverified,
             ids::SECRET,
-            "no key was at hand, so the signature was not checked: give the token's secret or key to check it",
+            match decoded.missing_for_verify() {
+                Some(missing) => format!("the signature was not checked: to check it, give {missing}"),
+                None => "no key was at hand, so the signature was not checked: give the token's secret or key to check it".into(),
+            },
         )),
         Signature::Valid => {}
     }
@@ -154,6 +167,7 @@ pub fn rules(
     if let Some(iat) = decoded
         .issued_at()
         .filter(|iat| iat.timestamp() < PLAUSIBLE_IAT)
+        .filter(|_| matches!(decoded, Decoded::Jwt(_) | Decoded::T1(_)))
     {
         findings.push(Finding::warning(
             "jwt.iat-implausible",

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::field::PinnedRng;
 use super::{CredentialError, Credentials, Form, Platform};
 use crate::token::jwt::SignError;
-use crate::token::{Claims, Signer, jwt, opentok_t1};
+use crate::token::{Claims, Signer, jwt};
 
 /// Why a form did not mint; one sentence for the user.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -43,9 +43,11 @@ pub struct MintContext<'a> {
 /// The token format a form mints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenFormat {
+    /// A JWT: the platform writes its header and claims, the pipeline encodes and signs.
     Jwt,
-    /// OpenTok's legacy `T1==` token, signed HMAC-SHA1 with the secret itself.
-    OpentokT1,
+    /// A format of the platform's own (OpenTok's `T1==`, Agora's `007`): the platform mints it
+    /// whole ([`Platform::mint_other`]).
+    Other,
 }
 
 /// A platform with its credentials read and its signer built: what minting needs, made once
@@ -87,7 +89,7 @@ impl Prepared {
         Minter {
             prepared: self,
             jwt: None,
-            t1: String::new(),
+            other: String::new(),
         }
     }
 
@@ -122,7 +124,7 @@ pub struct Minter<'a> {
     prepared: &'a Prepared,
     /// The JWT encoder and the header it was made with (the header can follow the form).
     jwt: Option<(Value, jwt::Encoder<'a>)>,
-    t1: String,
+    other: String,
 }
 
 impl<'a> Minter<'a> {
@@ -154,11 +156,10 @@ impl<'a> Minter<'a> {
                 let (_, encoder) = self.jwt.as_mut().expect("an encoder was just made");
                 encoder.encode(|buffer| write(Claims::json(buffer, form.extra_claims())))
             }
-            TokenFormat::OpentokT1 => {
-                let mut fields = Vec::new();
-                write(Claims::t1_fields(&mut fields, form.extra_claims()))?;
-                self.t1 = opentok_t1::encode(&credentials.key, &credentials.secret, &fields);
-                Ok(self.t1.as_bytes())
+            TokenFormat::Other => {
+                self.other.clear();
+                platform.mint_other(form, credentials, ctx, &mut self.other)?;
+                Ok(self.other.as_bytes())
             }
         }
     }

@@ -121,15 +121,34 @@ pub trait Platform: Sync {
     fn header_follows_form(&self) -> bool {
         false
     }
-    /// Writes the claims of the token `form` mints, in the platform's order. The user's extra
+    /// Writes the claims of the JWT `form` mints, in the platform's order. The user's extra
     /// claims are applied on the way by [`Claims`]; the format and signature by [`Minter`].
+    /// A platform that mints no JWT keeps the default, which refuses.
     fn write_claims(
         &self,
-        form: &Form,
-        credentials: &Credentials,
-        ctx: &mut MintContext,
-        claims: &mut Claims,
-    ) -> Result<(), MintError>;
+        _form: &Form,
+        _credentials: &Credentials,
+        _ctx: &mut MintContext,
+        _claims: &mut Claims,
+    ) -> Result<(), MintError> {
+        Err(MintError::field(
+            field::ids::FORMAT,
+            format!("{} tokens are not JWTs", self.name()),
+        ))
+    }
+    /// Mints the token of a format of the platform's own ([`TokenFormat::Other`]) into `out`.
+    fn mint_other(
+        &self,
+        _form: &Form,
+        _credentials: &Credentials,
+        _ctx: &mut MintContext,
+        _out: &mut String,
+    ) -> Result<(), MintError> {
+        Err(MintError::field(
+            field::ids::FORMAT,
+            format!("{} mints JWTs only", self.name()),
+        ))
+    }
     /// How sure this platform is that a decoded token is one of its own: 0 not at all, up to
     /// 100 for a claim only it writes.
     fn detect(&self, decoded: &Decoded) -> u8;

@@ -1,5 +1,7 @@
-//! Token formats, with no platform knowledge: compact JWS and the OpenTok legacy `T1==` token.
+//! Token formats, with no platform knowledge: compact JWS, the OpenTok legacy `T1==` token and
+//! Agora's `007`/`006` tokens.
 
+pub mod agora;
 pub mod claims;
 pub mod json;
 pub mod jwt;
@@ -8,6 +10,7 @@ pub mod opentok_t1;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+pub use agora::{AccessToken2, AccessToken006};
 pub use claims::Claims;
 pub use json::ClaimValue;
 pub use jwt::{Jwt, Signer, VerifyKey};
@@ -18,6 +21,8 @@ pub use opentok_t1::T1;
 pub enum Decoded {
     Jwt(Jwt),
     T1(T1),
+    Agora007(AccessToken2),
+    Agora006(AccessToken006),
 }
 
 /// The longest token text tokenbench reads (real tokens are a few KiB): anything longer is
@@ -47,6 +52,10 @@ pub fn inspect(text: &str) -> Result<Decoded, DecodeError> {
     }
     let result = if trimmed.starts_with(opentok_t1::PREFIX) {
         opentok_t1::decode(trimmed).map(Decoded::T1)
+    } else if trimmed.starts_with(agora::PREFIX_007) {
+        agora::decode_007(trimmed).map(Decoded::Agora007)
+    } else if trimmed.starts_with(agora::PREFIX_006) {
+        agora::decode_006(trimmed).map(Decoded::Agora006)
     } else {
         jwt::decode(trimmed).map(Decoded::Jwt)
     };
@@ -102,11 +111,13 @@ impl Signature {
 }
 
 impl Decoded {
-    /// `jwt` or `opentok-t1`, as in the JSON output.
+    /// `jwt`, `opentok-t1`, `agora-007` or `agora-006`, as in the JSON output.
     pub fn format(&self) -> &'static str {
         match self {
             Decoded::Jwt(_) => "jwt",
             Decoded::T1(_) => "opentok-t1",
+            Decoded::Agora007(_) => "agora-007",
+            Decoded::Agora006(_) => "agora-006",
         }
     }
 
@@ -115,17 +126,28 @@ impl Decoded {
         match self {
             Decoded::Jwt(_) => "jwt",
             Decoded::T1(_) => "t1",
+            Decoded::Agora007(_) | Decoded::Agora006(_) => "agora",
+        }
+    }
+
+    /// The token's text in its canonical form, when the format has one (a JWT re-joined from
+    /// its parts); `None` when the text as given is the token.
+    pub fn canonical_text(&self) -> Option<&str> {
+        match self {
+            Decoded::Jwt(jwt) => Some(jwt.compact()),
+            _ => None,
         }
     }
 
     pub fn header(&self) -> Option<&Value> {
         match self {
             Decoded::Jwt(jwt) => Some(&jwt.header),
-            Decoded::T1(_) => None,
+            _ => None,
         }
     }
 
-    /// The claims: a JWT's payload, or a T1 token's data fields and `partner_id`.
+    /// The claims: a JWT's payload, a T1 token's data fields and `partner_id`, an Agora token's
+    /// structure.
     pub fn claims(&self) -> Value {
         match self {
             Decoded::Jwt(jwt) => jwt.claims.clone(),
@@ -137,15 +159,18 @@ impl Decoded {
                 }
                 Value::Object(map)
             }
+            Decoded::Agora007(token) => token.to_json(),
+            Decoded::Agora006(token) => token.to_json(),
         }
     }
 
-    /// A claim or data field by name.
+    /// A claim or data field by name (a top-level member of an Agora token's structure).
     pub fn claim(&self, name: &str) -> Option<Value> {
         match self {
             Decoded::Jwt(jwt) => jwt.claim(name).cloned(),
             Decoded::T1(t1) if name == "partner_id" => Some(Value::String(t1.partner_id.clone())),
             Decoded::T1(t1) => t1.field(name).map(|v| Value::String(v.to_string())),
+            Decoded::Agora007(_) | Decoded::Agora006(_) => self.claims().get(name).cloned(),
         }
     }
 
@@ -154,27 +179,36 @@ impl Decoded {
             .and_then(|v| v.as_str().map(str::to_string))
     }
 
-    /// The issue time: `iat`, or a T1 token's `create_time`. Numeric strings count, since a
-    /// token with `"iat": "1700000000"` still has an issue time (the rules flag the type).
+    /// The issue time: `iat`, a T1 token's `create_time`, a 007 token's `issue_ts` (a 006
+    /// token has none). Numeric strings count, since a token with `"iat": "1700000000"` still
+    /// has an issue time (the rules flag the type).
     pub fn issued_at(&self) -> Option<DateTime<Utc>> {
-        self.time_claim(match self {
-            Decoded::Jwt(_) => "iat",
-            Decoded::T1(_) => "create_time",
-        })
+        match self {
+            Decoded::Jwt(_) => self.time_claim("iat"),
+            Decoded::T1(_) => self.time_claim("create_time"),
+            Decoded::Agora007(token) => DateTime::from_timestamp(token.issue_ts.into(), 0),
+            Decoded::Agora006(_) => None,
+        }
     }
 
-    /// The expiry: `exp`, or a T1 token's `expire_time`.
+    /// The expiry: `exp`, a T1 token's `expire_time`, or for Agora when a new join is refused
+    /// (the token's expiry or its join privilege's, whichever is first).
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.time_claim(match self {
-            Decoded::Jwt(_) => "exp",
-            Decoded::T1(_) => "expire_time",
-        })
+        match self {
+            Decoded::Jwt(_) => self.time_claim("exp"),
+            Decoded::T1(_) => self.time_claim("expire_time"),
+            Decoded::Agora007(token) => DateTime::from_timestamp(
+                i64::from(token.issue_ts) + i64::from(token.join_refused_after()),
+                0,
+            ),
+            Decoded::Agora006(token) => DateTime::from_timestamp(token.join_refused_at().into(), 0),
+        }
     }
 
     pub fn not_before(&self) -> Option<DateTime<Utc>> {
         match self {
             Decoded::Jwt(_) => self.time_claim("nbf"),
-            Decoded::T1(_) => None,
+            _ => None,
         }
     }
 
@@ -182,11 +216,34 @@ impl Decoded {
         seconds_of(&self.claim(name)?).and_then(|s| DateTime::from_timestamp(s, 0))
     }
 
-    /// The algorithm as written, for display: a JWT's `alg`, or HMAC-SHA1 for T1.
+    /// The algorithm as written, for display: a JWT's `alg`, or the format's MAC.
     pub fn algorithm_label(&self) -> String {
         match self {
             Decoded::Jwt(jwt) => jwt.alg_name().unwrap_or("(no alg)").to_string(),
             Decoded::T1(_) => "HMAC-SHA1".into(),
+            Decoded::Agora007(_) | Decoded::Agora006(_) => "HMAC-SHA256".into(),
+        }
+    }
+
+    /// What verifying this token needs besides its key, when the token does not hold it (a 006
+    /// token holds only CRC32s of its channel and uid): the end of "to check it, give …".
+    pub fn missing_for_verify(&self) -> Option<&'static str> {
+        match self {
+            Decoded::Agora006(token) if token.channel.is_none() || token.uid.is_none() => Some(
+                "the channel and uid it was made for (--topic and --client-id): a 006 token holds only their CRC32s",
+            ),
+            _ => None,
+        }
+    }
+
+    /// Gives the token the names it holds only as hashes (a 006 token's channel and uid), so
+    /// that it can be verified. Other formats are returned as they are.
+    pub fn with_hashed_names(self, channel: Option<&str>, uid: Option<&str>) -> Decoded {
+        match (self, channel, uid) {
+            (Decoded::Agora006(token), Some(channel), Some(uid)) => {
+                Decoded::Agora006(token.with_names(channel, uid))
+            }
+            (decoded, _, _) => decoded,
         }
     }
 
@@ -194,7 +251,9 @@ impl Decoded {
         match (self, key) {
             (Decoded::Jwt(jwt), key) => jwt.verify(key),
             (Decoded::T1(t1), VerifyKey::Secret(secret)) => t1.verify(secret),
-            (Decoded::T1(_), VerifyKey::Public(_)) => false,
+            (Decoded::Agora007(token), VerifyKey::Secret(secret)) => token.verify(secret),
+            (Decoded::Agora006(token), VerifyKey::Secret(secret)) => token.verify(secret),
+            (_, VerifyKey::Public(_)) => false,
         }
     }
 }

@@ -18,7 +18,7 @@ use super::{
     MintError, Platform, TokenFormat, claim_text, exp_of, expiry_of, leftover_claims,
 };
 use crate::findings::Finding;
-use crate::token::{Claims, Decoded};
+use crate::token::{Claims, Decoded, opentok_t1};
 
 pub struct Opentok;
 
@@ -118,10 +118,26 @@ impl Platform for Opentok {
 
     fn format(&self, form: &Form) -> TokenFormat {
         if form.switch(FORMAT) {
-            TokenFormat::OpentokT1
+            TokenFormat::Other
         } else {
             TokenFormat::Jwt
         }
+    }
+
+    /// The legacy `T1==` token: the same fields as the JWT's data, signed HMAC-SHA1.
+    fn mint_other(
+        &self,
+        form: &Form,
+        credentials: &Credentials,
+        ctx: &mut MintContext,
+        out: &mut String,
+    ) -> Result<(), MintError> {
+        let mut fields = Vec::new();
+        let mut claims = Claims::t1_fields(&mut fields, form.extra_claims());
+        self.write_claims(form, credentials, ctx, &mut claims)?;
+        claims.finish();
+        out.push_str(&opentok_t1::encode(&credentials.key, &credentials.secret, &fields));
+        Ok(())
     }
 
     fn write_claims(
@@ -176,7 +192,7 @@ impl Platform for Opentok {
             {
                 90
             }
-            Decoded::Jwt(_) => 0,
+            _ => 0,
         }
     }
 
@@ -186,6 +202,7 @@ impl Platform for Opentok {
             Decoded::Jwt(_) => decoded
                 .claim("iss")
                 .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)),
+            _ => None,
         }
     }
 
