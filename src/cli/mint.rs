@@ -226,7 +226,7 @@ impl Run<'_> {
 
 /// Whether a signature costs enough (RSA) for threads and small batches to pay.
 fn is_slow(signer: &Signer) -> bool {
-    matches!(signer, Signer::Rs256(_))
+    signer.is_slow()
 }
 
 pub fn run(args: MintArgs) -> Result<Outcome, UsageError> {
