@@ -179,7 +179,7 @@ impl Signer {
                 })
             }
             (Material::Public(_), _) => Err(KeyError(format!(
-                "{} is a public key, which checks signatures but cannot make one: give the private key",
+                "this is {}, which checks signatures but cannot make one: give the private key",
                 key.describe()
             ))),
             _ => Err(KeyError(format!(
@@ -265,6 +265,23 @@ pub fn encode(
             Ok(())
         })
         .map(|token| String::from_utf8(token.to_vec()).expect("a JWT is ASCII"))
+}
+
+/// Encodes an unsigned token (`alg: none`): `base64url(header).base64url(claims).`, with an
+/// empty signature.
+pub fn encode_unsigned(header: &Value, claims: &Map<String, Value>) -> String {
+    let mut out = Vec::new();
+    append_base64url(
+        &serde_json::to_vec(header).expect("JSON values always serialise"),
+        &mut out,
+    );
+    out.push(b'.');
+    append_base64url(
+        &serde_json::to_vec(claims).expect("JSON values always serialise"),
+        &mut out,
+    );
+    out.push(b'.');
+    String::from_utf8(out).expect("a JWT is ASCII")
 }
 
 /// The HMAC state after the key and the first `len` bytes of the last signing input, `len` a

@@ -218,7 +218,7 @@ impl KeySet {
         };
         match (&key.material, alg.family()) {
             (Material::Public(_), _) => Err(error(format!(
-                "{} is a public key, which checks signatures but cannot make one: give the private key",
+                "this is {}, which checks signatures but cannot make one: give the private key",
                 key.describe()
             ))),
             (material, family) if material.family() != family => Err(error(format!(
