@@ -271,15 +271,63 @@ pub fn annotated_claims(
     now: DateTime<Utc>,
     local: bool,
 ) -> Vec<(String, Option<String>)> {
+    annotated(claims, now, local, false)
+}
+
+/// [`annotated_claims`], each registered claim (RFC 7519 §4.1) also saying what it means: for a
+/// token of no platform, whose claims no platform explains.
+pub fn explained_claims(
+    claims: &Value,
+    now: DateTime<Utc>,
+    local: bool,
+) -> Vec<(String, Option<String>)> {
+    annotated(claims, now, local, true)
+}
+
+/// What a registered claim means, in a few words.
+pub fn registered_claim(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "iss" => "issuer: who minted it",
+        "sub" => "subject: whom it is about",
+        "aud" => "audience: who should accept it",
+        "exp" => "expires",
+        "nbf" => "not valid before",
+        "iat" => "issued",
+        "jti" => "token id: one use, against replay",
+        _ => return None,
+    })
+}
+
+fn annotated(
+    claims: &Value,
+    now: DateTime<Utc>,
+    local: bool,
+    explain: bool,
+) -> Vec<(String, Option<String>)> {
     let pretty = serde_json::to_string_pretty(claims).expect("JSON values serialise");
     pretty
         .lines()
         .map(|line| {
-            let note = TIME_CLAIMS.iter().find_map(|name| {
-                let rest = line.trim_start().strip_prefix(&format!("\"{name}\": "))?;
-                let value: Value = serde_json::from_str(rest.trim_end_matches(',')).ok()?;
+            let member = |name: &str| {
+                line.trim_start()
+                    .strip_prefix(&format!("\"{name}\": "))
+                    .map(|rest| rest.trim_end_matches(','))
+            };
+            let time = TIME_CLAIMS.iter().find_map(|name| {
+                let value: Value = serde_json::from_str(member(name)?).ok()?;
                 describe_time(&value, now, local)
             });
+            // Only the payload's own members: two spaces in, not a nested object's.
+            let top_level = line.starts_with("  \"") && !line.starts_with("   ");
+            let meaning = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]
+                .into_iter()
+                .find(|name| explain && top_level && member(name).is_some())
+                .and_then(registered_claim);
+            let note = match (meaning, time) {
+                (Some(meaning), Some(time)) => Some(format!("{meaning}: {time}")),
+                (Some(meaning), None) => Some(meaning.to_string()),
+                (None, time) => time,
+            };
             (line.to_string(), note)
         })
         .collect()

@@ -13,7 +13,7 @@ use super::text::{shown, wrap};
 use super::theme::Theme;
 use crate::findings::{self, Finding, Severity};
 use crate::platform::Platform;
-use crate::report::{Checked, KeyChoice, Report, annotated_claims};
+use crate::report::{Checked, KeyChoice, Report, annotated_claims, explained_claims};
 use crate::token::{Decoded, Signature};
 
 /// Where the shown token came from.
@@ -233,7 +233,12 @@ fn claim_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             theme.label,
         )),
     }
-    for (line, note) in annotated_claims(&view.report.claims, app.now, app.local_time) {
+    let annotate = if view.report.platform.is_none() && view.report.header.is_some() {
+        explained_claims
+    } else {
+        annotated_claims
+    };
+    for (line, note) in annotate(&view.report.claims, app.now, app.local_time) {
         let line = shown(&line).into_owned();
         let Some(note) = note else {
             out.push(Line::styled(line, theme.text));
@@ -241,7 +246,7 @@ fn claim_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         };
         // Beside the claim when it fits, without the date when that makes it fit, else below.
         let short = note
-            .split_once(", ")
+            .rsplit_once(", ")
             .map_or(note.as_str(), |(_, rest)| rest);
         let beside = [note.as_str(), short]
             .into_iter()
