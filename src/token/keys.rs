@@ -757,15 +757,18 @@ pub fn verify(jwt: &super::Jwt, keys: &KeySet) -> Verification {
         }
         let fitting: Vec<&Key> = named.iter().copied().filter(|k| k.fits(alg)).collect();
         if fitting.is_empty() {
-            // The kid's key (or every key) is of the wrong kind for the alg.
-            let problem = match named.as_slice() {
-                [key] => mismatch(alg, key),
-                _ => Problem::AlgKeyMismatch {
-                    alg,
-                    key: format!("{}, none of which is for {}", keys.describe(), alg.name()),
-                },
+            // The kid's key is of the wrong kind for the alg (a verifier refuses the token), or
+            // no key of the set is for it (the token's key is not among them).
+            return match (kid, named.as_slice()) {
+                (Some(_), [key]) => verdict(Signature::Invalid, vec![mismatch(alg, key)]),
+                _ => verdict(
+                    Signature::Unverified,
+                    vec![Problem::AlgKeyMismatch {
+                        alg,
+                        key: format!("{}, none of which is for {}", keys.describe(), alg.name()),
+                    }],
+                ),
             };
-            return verdict(Signature::Unverified, vec![problem]);
         }
         fitting
     } else {
