@@ -447,7 +447,9 @@ fn paste_a_token_of_any_issuer_and_its_key_and_see_the_signature_valid() {
         .to_string(),
     )
     .unwrap();
-    let mut spki = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+    let mut spki = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
     spki.extend(signing.verifying_key().as_bytes());
     let pem = format!(
         "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
@@ -465,7 +467,11 @@ fn paste_a_token_of_any_issuer_and_its_key_and_see_the_signature_valid() {
         ])
         .output()
         .unwrap();
-    assert!(minted.status.success(), "{}", String::from_utf8_lossy(&minted.stderr));
+    assert!(
+        minted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&minted.stderr)
+    );
     let token = String::from_utf8(minted.stdout).unwrap();
 
     let tmux = Tmux::start(
