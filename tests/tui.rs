@@ -1653,7 +1653,7 @@ fn the_findings_pane_says_how_many_it_cannot_show() {
 #[test]
 fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
     let mut apps: Vec<App> = Vec::new();
-    for setup in 0..8 {
+    for setup in 0..9 {
         let mut app = app();
         match setup {
             1 => drop(run(&mut app, [Action::NextPlatform])),
@@ -1694,6 +1694,14 @@ fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
                 ],
             )),
             7 => app = serving_with_requests(),
+            8 => {
+                let (private, public) = ed25519_jwks(1);
+                let token = foreign_token(&private, tokenbench::token::Alg::EdDsa);
+                run(&mut app, [Action::Paste(token), Action::Paste(public)]);
+                type_into_generic(&mut app, 2, "{\"sub\": broken");
+                run(&mut app, [Action::Activate]);
+                run(&mut app, typing("é🎉"));
+            }
             _ => {}
         };
         apps.push(app);

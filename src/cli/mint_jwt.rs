@@ -28,13 +28,15 @@ fn options() -> String {
     "--alg, --secret or --key-file, --claim, --header, --ttl or --exp, --now, --json, --token-only, --strict".into()
 }
 
+type JsonObject = Map<String, Value>;
+
 /// The header and claims `args` ask for, before signing.
 fn header_and_claims(
     args: &MintArgs,
     alg: Option<Alg>,
     kid: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(Map<String, Value>, Map<String, Value>), UsageError> {
+) -> Result<(JsonObject, JsonObject), UsageError> {
     let mut header = Map::new();
     header.insert("alg".into(), alg.map_or("none", Alg::name).into());
     header.insert("typ".into(), "JWT".into());
