@@ -326,11 +326,8 @@ fn pem(text: &str) -> Result<Key, KeyError> {
         ));
     }
     let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-    let der = base64::engine::general_purpose::STANDARD
+    let der = base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(compact.trim_end_matches('='))
-        .or_else(|_| {
-            base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.trim_end_matches('='))
-        })
         .map_err(|_| error(format!("the PEM {label} block is not valid base64")))?;
     let unreadable = |what: &str, e: String| error(format!("the {what} could not be read: {e}"));
     match label {

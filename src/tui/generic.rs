@@ -52,6 +52,10 @@ struct KeyBox {
 pub struct GenericJwt {
     /// The token as pasted: shown as it is until the header or payload changes.
     original: Jwt,
+    /// Its header and payload as objects (a payload that is no object reads as empty), which
+    /// the edited ones are compared with.
+    original_header: Map<String, Value>,
+    original_payload: Map<String, Value>,
     /// The key box as typed (zeroed when dropped: it may hold a secret).
     pub key_text: Zeroizing<String>,
     key: Result<Option<KeyBox>, String>,
@@ -103,6 +107,8 @@ impl GenericJwt {
         };
         let mut view = GenericJwt {
             original: jwt.clone(),
+            original_header: header.clone(),
+            original_payload: payload.clone(),
             key_text: Zeroizing::new(String::new()),
             key: Ok(None),
             header_text: compact(&header),
@@ -211,8 +217,8 @@ impl GenericJwt {
     /// (its bytes as they were), else re-encoded and signed with the key box's key when it can
     /// sign the header's `alg`, or carrying the old signature (so it shows invalid).
     fn token(&mut self) -> String {
-        let unchanged = Value::Object(self.header.clone()) == self.original.header
-            && Value::Object(self.payload.clone()) == self.original.claims;
+        let unchanged =
+            self.header == self.original_header && self.payload == self.original_payload;
         if unchanged {
             self.signing = None;
             return self.original.compact().to_string();
@@ -304,9 +310,8 @@ fn lines(app: &App, generic: &GenericJwt, theme: &Theme, width: usize) -> Vec<Pa
     for (index, row) in ROWS.into_iter().enumerate() {
         let current = index == generic.row && app.pane == Pane::Form;
         let label_style = if current { theme.selected } else { theme.label };
-        let label = format!("{:<LABEL$}", row.label());
         let masked = row == GenericRow::Key && !app.reveal && !generic.key_is_shown();
-        let mut values: Vec<String> = match (&app.editing, current) {
+        let values: Vec<String> = match (&app.editing, current) {
             (Some(input), true) => {
                 let text = if masked {
                     "•".repeat(input.text.chars().count())
@@ -315,39 +320,20 @@ fn lines(app: &App, generic: &GenericJwt, theme: &Theme, width: usize) -> Vec<Pa
                 };
                 vec![window(&text, input.cursor_chars(), value_width).0]
             }
-            _ if masked && !generic.key_text.is_empty() => {
-                vec![format!(
-                    "•••••••• ({} chars; Ctrl-R shows it)",
-                    generic.key_text.chars().count()
-                )]
-            }
+            _ if generic.text(row).is_empty() => Vec::new(),
+            _ if masked => vec![format!(
+                "•••••••• ({} chars; Ctrl-R shows it)",
+                generic.key_text.chars().count()
+            )],
             _ => {
                 let text = shown(&generic.text(row).replace('\n', "⏎")).into_owned();
-                let mut wrapped = Vec::new();
                 let chars: Vec<char> = text.chars().collect();
-                for chunk in chars.chunks(value_width) {
-                    wrapped.push(chunk.iter().collect());
-                }
-                if wrapped.is_empty() {
-                    wrapped.push(String::new());
-                }
-                wrapped
+                chars
+                    .chunks(value_width)
+                    .map(|chunk| chunk.iter().collect())
+                    .collect()
             }
         };
-        let first = values.remove(0);
-        out.push(PaneLine {
-            row: index,
-            line: Line::from(vec![styled(label, label_style), styled(first, theme.text)]),
-        });
-        for rest in values {
-            out.push(PaneLine {
-                row: index,
-                line: Line::from(vec![
-                    styled(" ".repeat(LABEL), theme.text),
-                    styled(rest, theme.text),
-                ]),
-            });
-        }
         let note = match row {
             GenericRow::Key => Some(match generic.key_summary() {
                 Ok(summary) => (format!("✓ {summary}"), theme.ok),
@@ -363,16 +349,32 @@ fn lines(app: &App, generic: &GenericJwt, theme: &Theme, width: usize) -> Vec<Pa
                 .clone()
                 .map(|e| (format!("✗ {e}"), theme.error)),
         };
-        if let Some((note, style)) = note {
-            for part in wrap(&shown(&note), value_width, value_width) {
-                out.push(PaneLine {
-                    row: index,
-                    line: Line::from(vec![
-                        styled(" ".repeat(LABEL), theme.text),
-                        styled(part, style),
-                    ]),
-                });
-            }
+        let notes = note.into_iter().flat_map(|(note, style)| {
+            wrap(&shown(&note), value_width, value_width)
+                .into_iter()
+                .map(move |part| (part, style))
+        });
+        // The value's lines, then its note's; an empty row starts with its note.
+        let all: Vec<(String, ratatui::style::Style)> = values
+            .into_iter()
+            .map(|value| (value, theme.text))
+            .chain(notes)
+            .collect();
+        let all = if all.is_empty() {
+            vec![(String::new(), theme.text)]
+        } else {
+            all
+        };
+        for (i, (text, style)) in all.into_iter().enumerate() {
+            let label = if i == 0 {
+                styled(format!("{:<LABEL$}", row.label()), label_style)
+            } else {
+                styled(" ".repeat(LABEL), theme.text)
+            };
+            out.push(PaneLine {
+                row: index,
+                line: Line::from(vec![label, styled(text, style)]),
+            });
         }
     }
     if let Some(signing) = &generic.signing {
