@@ -10,7 +10,7 @@ use crate::platform::credentials::{argv_warning, demo_finding};
 use crate::platform::field::ids;
 use crate::platform::{self, CredentialError, CredentialSource, Credentials, Platform};
 use crate::secret::{Secret, SecretOrigin};
-use crate::token::{DecodeError, Decoded, Signature, TimeFields, VerifyKey};
+use crate::token::{DecodeError, Decoded, KeySet, Signature, TimeFields, VerifyKey};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -62,8 +62,11 @@ pub struct Checked {
     pub signature: Signature,
     /// The length of the HMAC secret the token was checked with, when there was one.
     hmac_len: Option<usize>,
-    /// What the key and credentials themselves say (unusable, demo, typed on the command line).
+    /// What the key and credentials themselves say (unusable, demo, typed on the command line,
+    /// of the wrong kind for the token).
     key_findings: Vec<Finding>,
+    /// A key finding says why the signature is not valid, in place of the generic words.
+    explained: bool,
 }
 
 impl Checked {
@@ -75,46 +78,55 @@ impl Checked {
         key: KeyChoice,
     ) -> Checked {
         let mut key_findings = Vec::new();
-        let (verify_key, hmac_len, source) = match key {
-            KeyChoice::Given(secret) => (
-                Some(key_for(&decoded, platform, secret)),
-                Some(secret.len()),
-                None,
-            ),
-            KeyChoice::Minted(credentials) => {
-                let secret = platform.map_or(credentials.secret.clone(), |p| {
+        let (secret, source) = match key {
+            KeyChoice::Given(secret) => (Some(secret.clone()), None),
+            KeyChoice::Minted(credentials) => (
+                Some(platform.map_or(credentials.secret.clone(), |p| {
                     p.split_secret(credentials.secret.clone()).1
-                });
-                (
-                    Some(key_for(&decoded, platform, &secret)),
-                    Some(secret.len()),
-                    Some(credentials.source.clone()),
-                )
-            }
+                })),
+                Some(credentials.source.clone()),
+            ),
             KeyChoice::Find { env } => {
                 match platform.and_then(|p| found_credentials(p, &decoded, env)) {
-                    Some(credentials) => (
-                        Some(key_for(&decoded, platform, &credentials.secret)),
-                        Some(credentials.secret.len()),
-                        Some(credentials.source),
-                    ),
-                    None => (None, None, None),
+                    Some(credentials) => (Some(credentials.secret), Some(credentials.source)),
+                    None => (None, None),
                 }
             }
         };
-        let signature = match &verify_key {
-            Some(Ok(_)) if decoded.missing_for_verify().is_some() => Signature::Unverified,
-            Some(Ok(key)) if decoded.verify(key) => Signature::Valid,
-            Some(Ok(_)) => Signature::Invalid,
-            None => Signature::Unverified,
-            Some(Err(reason)) => {
-                key_findings.push(Finding::error(
-                    "secret.unusable",
-                    ids::SECRET,
-                    reason.to_string(),
-                ));
-                Signature::Unverified
-            }
+        let unusable = |reason: String| Finding::error("secret.unusable", ids::SECRET, reason);
+        let mut explained = false;
+        let (signature, hmac_len) = match (&secret, &decoded, platform) {
+            (None, _, _) => (Signature::Unverified, None),
+            // A JWT of no platform: the key is whatever was given (a secret, a PEM, a JWK, a
+            // JWKS), picked and checked against the token's alg and kid.
+            (Some(secret), Decoded::Jwt(jwt), None) => match generic_keys(secret) {
+                Ok(keys) => {
+                    let verification = crate::token::keys::verify(jwt, &keys);
+                    explained = verification
+                        .problems
+                        .iter()
+                        .any(|problem| problem.explains_signature());
+                    key_findings.extend(platform::generic::key_findings(&verification.problems));
+                    (verification.signature, verification.hmac_len)
+                }
+                Err(reason) => {
+                    explained = true;
+                    key_findings.push(unusable(reason));
+                    (Signature::Unverified, None)
+                }
+            },
+            (Some(secret), _, _) => match key_for(platform, secret) {
+                Ok(_) if decoded.missing_for_verify().is_some() => {
+                    (Signature::Unverified, Some(secret.len()))
+                }
+                Ok(key) if decoded.verify(&key) => (Signature::Valid, Some(secret.len())),
+                Ok(_) => (Signature::Invalid, Some(secret.len())),
+                Err(reason) => {
+                    explained = true;
+                    key_findings.push(unusable(reason.to_string()));
+                    (Signature::Unverified, None)
+                }
+            },
         };
         match (&source, platform) {
             (Some(CredentialSource::Demo), Some(platform)) => key_findings.push(demo_finding(
@@ -129,7 +141,8 @@ impl Checked {
         }
         Checked {
             text: text.trim().to_string(),
-            hmac_len: hmac_len.filter(|_| matches!(verify_key, Some(Ok(_)))),
+            hmac_len,
+            explained,
             decoded,
             platform,
             signature,
@@ -140,7 +153,12 @@ impl Checked {
     /// The report at `now`: the generic and platform rules run on the token as verified.
     pub fn report(&self, now: DateTime<Utc>) -> Report {
         let decoded = &self.decoded;
-        let mut findings = platform::generic::rules(decoded, self.signature, self.hmac_len, now);
+        let check = platform::generic::SignatureCheck {
+            signature: self.signature,
+            hmac_secret_len: self.hmac_len,
+            explained: self.explained,
+        };
+        let mut findings = platform::generic::rules(decoded, &check, now);
         findings.extend(self.key_findings.iter().cloned());
         if let Some(platform) = self.platform {
             findings.extend(platform.rules(decoded, now));
@@ -188,32 +206,25 @@ pub fn inspect(
     Ok(check(text, decoded, platform, key, now))
 }
 
-/// The key for `decoded` from a secret: the platform's reading of it (a Vonage private key
-/// gives its public half), or for an unknown platform a PEM key or an HMAC secret by `alg`.
-fn key_for(
-    decoded: &Decoded,
-    platform: Option<&dyn Platform>,
-    secret: &Secret,
-) -> Result<VerifyKey, CredentialError> {
+/// The key of a platform's token from a secret, as the platform reads it (a Vonage private key
+/// gives its public half); without a platform, an HMAC secret.
+fn key_for(platform: Option<&dyn Platform>, secret: &Secret) -> Result<VerifyKey, CredentialError> {
     match platform {
         Some(platform) => platform.verify_key(secret),
-        None if decoded.algorithm_label().starts_with("RS")
-            || decoded.algorithm_label().starts_with("PS") =>
-        {
-            VerifyKey::rsa_from_pem(secret.expose()).map_err(|e| CredentialError::Unusable(e.0))
-        }
-        None if decoded.algorithm_label().starts_with("ES") => {
-            jsonwebtoken::DecodingKey::from_ec_pem(secret.expose())
-                .map(VerifyKey::Public)
-                .map_err(|_| {
-                    CredentialError::Unusable(
-                        "the key could not be read: an ES token needs an EC public key in PEM form"
-                            .into(),
-                    )
-                })
-        }
         None => platform::usable_hmac_secret(secret).map(|s| VerifyKey::Secret(s.clone())),
     }
+}
+
+/// The keys a secret holds for a JWT of no platform: a PEM, a JWK or JWKS, or an HMAC secret
+/// (not an empty one).
+fn generic_keys(secret: &Secret) -> Result<KeySet, String> {
+    let keys = crate::token::keys::parse(secret.expose()).map_err(|e| e.0)?;
+    if let [key] = keys.keys.as_slice()
+        && let crate::token::keys::Material::Secret(secret) = &key.material
+    {
+        platform::usable_hmac_secret(secret).map_err(|e| e.to_string())?;
+    }
+    Ok(keys)
 }
 
 /// Credentials that fit a token without being given: the platform's environment secret, when
@@ -272,26 +283,76 @@ pub fn annotated_claims(
     now: DateTime<Utc>,
     local: bool,
 ) -> Vec<(String, Option<String>)> {
+    annotated(claims, fields, now, local, false)
+}
+
+/// [`annotated_claims`], each registered claim (RFC 7519 §4.1) also saying what it means: for a
+/// token of no platform, whose claims no platform explains.
+pub fn explained_claims(
+    claims: &Value,
+    fields: &TimeFields,
+    now: DateTime<Utc>,
+    local: bool,
+) -> Vec<(String, Option<String>)> {
+    annotated(claims, fields, now, local, true)
+}
+
+/// What a registered claim means, in a few words.
+pub fn registered_claim(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "iss" => "issuer: who minted it",
+        "sub" => "subject: whom it is about",
+        "aud" => "audience: who should accept it",
+        "exp" => "expires",
+        "nbf" => "not valid before",
+        "iat" => "issued",
+        "jti" => "token id: one use, against replay",
+        _ => return None,
+    })
+}
+
+fn annotated(
+    claims: &Value,
+    fields: &TimeFields,
+    now: DateTime<Utc>,
+    local: bool,
+    explain: bool,
+) -> Vec<(String, Option<String>)> {
     let base = claims.get(fields.base).and_then(crate::token::seconds_of);
     let pretty = serde_json::to_string_pretty(claims).expect("JSON values serialise");
-    let value_of = |line: &str, name: &str| -> Option<Value> {
-        let rest = line.trim_start().strip_prefix(&format!("\"{name}\": "))?;
-        serde_json::from_str(rest.trim_end_matches(',')).ok()
-    };
     pretty
         .lines()
         .map(|line| {
+            let member = |name: &str| {
+                line.trim_start()
+                    .strip_prefix(&format!("\"{name}\": "))
+                    .map(|rest| rest.trim_end_matches(','))
+            };
+            let value_of =
+                |name: &str| -> Option<Value> { serde_json::from_str(member(name)?).ok() };
             let absolute = fields
                 .absolute
                 .iter()
-                .find_map(|name| describe_time(&value_of(line, name)?, now, local));
+                .find_map(|name| describe_time(&value_of(name)?, now, local));
             let relative = || {
                 fields.relative.iter().find_map(|name| {
-                    let seconds = crate::token::seconds_of(&value_of(line, name)?)?;
+                    let seconds = crate::token::seconds_of(&value_of(name)?)?;
                     describe_instant(base?.checked_add(seconds)?, now, local)
                 })
             };
-            (line.to_string(), absolute.or_else(relative))
+            let time = absolute.or_else(relative);
+            // Only the payload's own members: two spaces in, not a nested object's.
+            let top_level = line.starts_with("  \"") && !line.starts_with("   ");
+            let meaning = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]
+                .into_iter()
+                .find(|name| explain && top_level && member(name).is_some())
+                .and_then(registered_claim);
+            let note = match (meaning, time) {
+                (Some(meaning), Some(time)) => Some(format!("{meaning}: {time}")),
+                (Some(meaning), None) => Some(meaning.to_string()),
+                (None, time) => time,
+            };
+            (line.to_string(), note)
         })
         .collect()
 }

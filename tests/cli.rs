@@ -719,3 +719,195 @@ fn simulate_is_repeatable_with_a_seed_and_refuses_options_of_other_platforms() {
         table.stdout
     );
 }
+
+// ---- any JWT: mint jwt, inspect --key-file ----
+
+/// An Ed25519 private JWK (a test key) and its public JWK.
+fn ed25519_jwk_pair() -> (String, String) {
+    use base64::Engine as _;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let x = b64(key.verifying_key().as_bytes());
+    (
+        serde_json::json!({"kty": "OKP", "crv": "Ed25519", "kid": "k1", "x": x, "d": b64(key.as_bytes())})
+            .to_string(),
+        serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "k1", "x": x}]}).to_string(),
+    )
+}
+
+#[test]
+fn mint_jwt_then_inspect_with_the_public_jwks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, jwks) = ed25519_jwk_pair();
+    let private_path = dir.path().join("private.jwk");
+    let jwks_path = dir.path().join("jwks.json");
+    std::fs::write(&private_path, private).unwrap();
+    std::fs::write(&jwks_path, jwks).unwrap();
+    let minted = run(tokenbench().args([
+        "mint",
+        "jwt",
+        "--alg",
+        "EdDSA",
+        "--key-file",
+        private_path.to_str().unwrap(),
+        "--claim",
+        "sub=alice",
+        "--header",
+        "typ=at+jwt",
+        "--ttl",
+        "15m",
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    assert_eq!(minted.code, 0, "{}", minted.stderr);
+    let report = json(&minted);
+    assert_eq!(report["platform"], Value::Null);
+    assert_eq!(report["signature"], "valid");
+    assert_eq!(
+        report["header"]["kid"], "k1",
+        "the JWK's kid goes into the header"
+    );
+    assert_eq!(report["header"]["typ"], "at+jwt");
+    assert_eq!(report["claims"]["exp"], NOW_UNIX + 900);
+    let token = report["token"].as_str().unwrap();
+    let inspected = run(tokenbench().args([
+        "inspect",
+        token,
+        "--key-file",
+        jwks_path.to_str().unwrap(),
+        "--now",
+        NOW,
+    ]));
+    assert_eq!(inspected.code, 0, "{}", inspected.stdout);
+    assert!(
+        inspected.stdout.contains("unknown platform · jwt EdDSA"),
+        "{}",
+        inspected.stdout
+    );
+    assert!(inspected.stdout.contains("signature valid"));
+    assert!(
+        inspected.stdout.contains("(subject: whom it is about)"),
+        "{}",
+        inspected.stdout
+    );
+    // --key names the kid the token should have.
+    let wrong = run(tokenbench().args([
+        "inspect",
+        token,
+        "--key-file",
+        jwks_path.to_str().unwrap(),
+        "--key",
+        "k2",
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    assert_eq!(wrong.code, 1);
+    assert!(rules(&json(&wrong)).contains(&"key-mismatch"));
+}
+
+#[test]
+fn mint_jwt_says_what_is_wrong_in_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, jwks) = ed25519_jwk_pair();
+    let public = dir.path().join("jwks.json");
+    std::fs::write(&public, jwks).unwrap();
+    for (args, says) in [
+        (vec!["mint", "jwt"], "needs --alg"),
+        (
+            vec!["mint", "jwt", "--alg", "hs256", "--secret", "b64:c2VjcmV0"],
+            "not a JWS algorithm",
+        ),
+        (vec!["mint", "jwt", "--alg", "RS256"], "needs a key"),
+        (
+            vec![
+                "mint",
+                "jwt",
+                "--alg",
+                "EdDSA",
+                "--key-file",
+                public.to_str().unwrap(),
+            ],
+            "holds no private key",
+        ),
+        (
+            vec![
+                "mint",
+                "jwt",
+                "--alg",
+                "HS256",
+                "--secret",
+                "b64:c2VjcmV0",
+                "--role",
+                "host",
+            ],
+            "--role does not apply to mint jwt",
+        ),
+        (
+            vec!["mint", "zoom", "--alg", "HS256"],
+            "--alg belongs to mint jwt",
+        ),
+        (
+            vec![
+                "mint",
+                "jwt",
+                "--alg",
+                "HS256",
+                "--secret",
+                "b64:c2VjcmV0",
+                "--header",
+                "alg=none",
+            ],
+            "--header alg",
+        ),
+    ] {
+        let out = run(tokenbench().args(&args));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    }
+    // A short secret is a warning, never a refusal.
+    let weak = run(tokenbench().args([
+        "mint",
+        "jwt",
+        "--alg",
+        "HS256",
+        "--secret",
+        "b64:c2VjcmV0",
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    assert_eq!(weak.code, 0, "{}", weak.stderr);
+    assert!(rules(&json(&weak)).contains(&"jwt.weak-secret"));
+}
+
+#[test]
+fn inspect_reads_a_pem_certificate_and_refuses_a_broken_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.pem");
+    std::fs::write(
+        &broken,
+        "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let token = mint_token(&["jwt", "--alg", "HS256", "--secret", "b64:c2VjcmV0c2VjcmV0"]);
+    let out = run(tokenbench().args([
+        "inspect",
+        &token,
+        "--key-file",
+        broken.to_str().unwrap(),
+        "--json",
+        "--now",
+        NOW,
+    ]));
+    let report = json(&out);
+    assert_eq!(report["signature"], "unverified");
+    assert!(rules(&report).contains(&"secret.unusable"), "{report:#}");
+    assert!(
+        !rules(&report).contains(&"jwt.unverified"),
+        "one finding says why"
+    );
+    assert_eq!(out.code, 1);
+}

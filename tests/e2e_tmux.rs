@@ -422,3 +422,73 @@ fn a_suspended_workbench_gives_the_terminal_back_and_takes_it_again() {
     tmux.keys(&["C-q"]);
     tmux.wait_for_text("exit status 0");
 }
+
+/// Pastes `text` into the pane as a terminal paste (bracketed, as the workbench asks for).
+fn paste(tmux: &Tmux, text: &str) {
+    tmux.run(&["set-buffer", "--", text]);
+    tmux.run(&["paste-buffer", "-p", "-t", "e2e"]);
+}
+
+#[test]
+fn paste_a_token_of_any_issuer_and_its_key_and_see_the_signature_valid() {
+    use base64::Engine as _;
+    // A key made for the test: Ed25519, its private half as a JWK file, its public half as the
+    // PEM an issuer publishes (SPKI: the fixed Ed25519 prefix, then the 32 key bytes).
+    let signing = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let b64url = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let dir = tempfile::tempdir().unwrap();
+    let private = dir.path().join("issuer.jwk");
+    std::fs::write(
+        &private,
+        serde_json::json!({
+            "kty": "OKP", "crv": "Ed25519", "kid": "issuer-1",
+            "x": b64url(signing.verifying_key().as_bytes()), "d": b64url(signing.as_bytes()),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut spki = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    spki.extend(signing.verifying_key().as_bytes());
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(&spki)
+    );
+    let minted = Command::new(BIN)
+        .args(["mint", "jwt", "--alg", "EdDSA", "--key-file"])
+        .arg(&private)
+        .args([
+            "--claim",
+            "iss=https://issuer.example",
+            "--now",
+            "2026-11-22T10:00:00Z",
+            "--token-only",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        minted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&minted.stderr)
+    );
+    let token = String::from_utf8(minted.stdout).unwrap();
+
+    let tmux = Tmux::start(
+        120,
+        40,
+        &format!("{BIN} tui --now 2026-11-22T10:00:00Z; echo \"exit status $?\"; sleep 60"),
+    );
+    tmux.wait_for_text("signature valid");
+    paste(&tmux, token.trim());
+    tmux.wait_for_text("Any JWT");
+    tmux.wait_for_text("signature unverified");
+    paste(&tmux, &pem);
+    tmux.wait_for_text("the pasted key is in the key box");
+    tmux.wait_for_text("signature valid");
+    let screen = tmux.screen();
+    assert!(screen.contains("an Ed25519 public key (SPKI)"), "{screen}");
+    assert!(screen.contains("issuer: who minted it"), "{screen}");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for_text("exit status 0");
+}

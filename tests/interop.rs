@@ -26,6 +26,7 @@ const NODE_PACKAGES: &[&str] = &[
     "@vonage/jwt",
     "@vonage/video",
     "opentok",
+    "jose",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -532,4 +533,431 @@ fn opentok_t1_without_secret_is_unverified_not_invalid() {
         "{inspected:#}"
     );
     assert_ne!(code, 2, "a T1 token is a token: {inspected:#}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Any JWT: npm jose (and PyJWT for RS/PS/ES) against tokenbench, every algorithm, every key
+// format; keys are made at test time by jose_keys.js in a temporary folder.
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `tests/interop/.venv/bin/python tests/interop/<script> <args…>` and parses its one JSON
+/// object; fails with the fix when the venv is missing.
+fn python(script: &str, args: &[&str]) -> Value {
+    let dir = interop_dir();
+    let interpreter = dir.join(".venv").join("bin").join("python");
+    assert!(
+        interpreter.is_file(),
+        "the interop tests need the pinned PyPI packages, but {} is missing: run scripts/test \
+         (it makes the venv from tests/interop/requirements.txt)",
+        interpreter.display()
+    );
+    let out = StdCommand::new(&interpreter)
+        .arg(dir.join(script))
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("could not run python {script}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "python {script} failed ({}).\nstdout: {stdout}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("python {script} did not print one JSON object ({e}): {stdout}"))
+}
+
+/// Throwaway keys of every family in every format (jose_keys.js), in a folder of their own.
+struct JoseKeys {
+    dir: tempfile::TempDir,
+    listing: Value,
+}
+
+impl JoseKeys {
+    fn new() -> JoseKeys {
+        let dir = tempfile::tempdir().unwrap();
+        let listing = node("jose_keys.js", &[dir.path().to_str().unwrap()]);
+        assert!(
+            Path::new(&String::from(str_field(&listing, "/files/jwks"))).is_file(),
+            "{listing:#}"
+        );
+        JoseKeys { dir, listing }
+    }
+
+    /// The path of key file `name` (a name jose_keys.js prints, e.g. rsa_spki_public_pem).
+    fn file(&self, name: &str) -> String {
+        let path = str_field(&self.listing, &format!("/files/{name}")).to_string();
+        assert!(path.starts_with(self.dir.path().to_str().unwrap()));
+        path
+    }
+
+    fn bytes(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.file(name)).unwrap()
+    }
+}
+
+/// jose_sign.js's token, failing with its error when jose refused.
+fn jose_token(alg: &str, key_file: &str, extra: &[&str]) -> String {
+    let now = NOW_UNIX.to_string();
+    let mut args = vec![alg, key_file, "--now", now.as_str()];
+    args.extend(extra);
+    let signed = node("jose_sign.js", &args);
+    signed["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("jose did not sign {alg} with {key_file}: {signed:#}"))
+        .to_string()
+}
+
+/// tokenbench's report on `token` checked with the key file's bytes, in process.
+fn check_with(token: &str, key: &[u8]) -> tokenbench::report::Report {
+    let now = chrono::DateTime::from_timestamp(NOW_UNIX, 0).unwrap();
+    let secret = tokenbench::secret::Secret::new(key.to_vec());
+    tokenbench::report::inspect(
+        token,
+        None,
+        tokenbench::report::KeyChoice::Given(&secret),
+        now,
+    )
+    .unwrap()
+}
+
+/// (alg, the private key files jose signs with, the files tokenbench verifies with).
+fn jose_matrix() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let rsa_sign = vec![
+        "rsa_pkcs8_private_pem",
+        "rsa_pkcs1_private_pem",
+        "rsa_private_jwk",
+    ];
+    let rsa_verify = vec![
+        "rsa_spki_public_pem",
+        "rsa_pkcs1_public_pem",
+        "rsa_cert_pem",
+        "rsa_public_jwk",
+        "rsa_private_jwk",
+        "rsa_pkcs8_private_pem",
+        "rsa_pkcs1_private_pem",
+        "jwks_no_alg",
+    ];
+    let mut matrix = Vec::new();
+    for alg in ["HS256", "HS384", "HS512"] {
+        matrix.push((
+            alg,
+            vec!["hmac_secret", "hmac_secret_jwk"],
+            vec!["hmac_secret", "hmac_secret_jwk"],
+        ));
+    }
+    for alg in ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"] {
+        let mut verify = rsa_verify.clone();
+        if alg == "RS256" {
+            verify.push("jwks");
+        }
+        matrix.push((alg, rsa_sign.clone(), verify));
+    }
+    matrix.push((
+        "ES256",
+        vec![
+            "ec_p256_pkcs8_private_pem",
+            "ec_p256_sec1_private_pem",
+            "ec_p256_private_jwk",
+        ],
+        vec![
+            "ec_p256_spki_public_pem",
+            "ec_p256_cert_pem",
+            "ec_p256_public_jwk",
+            "ec_p256_private_jwk",
+            "ec_p256_pkcs8_private_pem",
+            "ec_p256_sec1_private_pem",
+            "jwks",
+            "jwks_no_alg",
+        ],
+    ));
+    for (alg, curve) in [("ES384", "ec_p384"), ("ES512", "ec_p521")] {
+        let files = |suffixes: &[&str]| -> Vec<&'static str> {
+            suffixes
+                .iter()
+                .map(|s| &*Box::leak(format!("{curve}_{s}").into_boxed_str()))
+                .collect()
+        };
+        matrix.push((
+            alg,
+            files(&["pkcs8_private_pem", "sec1_private_pem", "private_jwk"]),
+            files(&[
+                "spki_public_pem",
+                "public_jwk",
+                "private_jwk",
+                "pkcs8_private_pem",
+                "sec1_private_pem",
+            ]),
+        ));
+    }
+    let ed_verify = vec![
+        "ed25519_spki_public_pem",
+        "ed25519_cert_pem",
+        "ed25519_public_jwk",
+        "ed25519_private_jwk",
+        "ed25519_pkcs8_private_pem",
+    ];
+    let mut eddsa_verify = ed_verify.clone();
+    eddsa_verify.extend(["jwks", "jwks_no_alg"]);
+    matrix.push((
+        "EdDSA",
+        vec!["ed25519_pkcs8_private_pem", "ed25519_private_jwk"],
+        eddsa_verify,
+    ));
+    matrix.push(("Ed25519", vec!["ed25519_pkcs8_private_pem"], ed_verify));
+    matrix
+}
+
+/// The kid a key file's family has in jose_keys.js's JWKS.
+fn kid_of(file: &str) -> Option<&'static str> {
+    [
+        ("rsa_", "rsa-a"),
+        ("ec_p256", "ec-p256"),
+        ("ec_p384", "ec-p384"),
+        ("ec_p521", "ec-p521"),
+        ("ed25519", "ed25519"),
+        ("hmac", "hs-1"),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| file.starts_with(prefix))
+    .map(|(_, kid)| kid)
+}
+
+#[test]
+fn jose_tokens_of_every_algorithm_and_key_format_verify_in_tokenbench() {
+    let keys = JoseKeys::new();
+    let mut checked = 0;
+    for (alg, signing_files, verifying_files) in jose_matrix() {
+        for signing in &signing_files {
+            let kid = kid_of(signing).unwrap();
+            let token = jose_token(alg, &keys.file(signing), &["--kid", kid]);
+            for verifying in &verifying_files {
+                let report = check_with(&token, &keys.bytes(verifying));
+                assert_eq!(
+                    report.signature,
+                    tokenbench::token::Signature::Valid,
+                    "{alg} signed by jose with {signing}, checked with {verifying}: {:#?}",
+                    report.findings
+                );
+                assert!(
+                    !report.has_errors(),
+                    "{alg} {signing} {verifying}: {:#?}",
+                    report.findings
+                );
+                checked += 1;
+            }
+            // And the other way round: changed after signing, it fails.
+            let mut tampered = token.clone();
+            tampered.pop();
+            tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+            let report = check_with(&tampered, &keys.bytes(verifying_files[0]));
+            assert_ne!(
+                report.signature,
+                tokenbench::token::Signature::Valid,
+                "{alg}: a changed signature does not verify"
+            );
+        }
+    }
+    assert!(checked > 150, "{checked} combinations checked");
+}
+
+#[test]
+fn tokens_tokenbench_mints_verify_in_jose_and_pyjwt() {
+    let keys = JoseKeys::new();
+    let cases: &[(&str, &str, &str)] = &[
+        ("HS256", "hmac_secret_jwk", "hmac_secret"),
+        ("HS384", "hmac_secret_jwk", "hmac_secret"),
+        ("HS512", "hmac_secret_jwk", "hmac_secret"),
+        ("RS256", "rsa_pkcs1_private_pem", "rsa_spki_public_pem"),
+        ("RS384", "rsa_pkcs8_private_pem", "rsa_cert_pem"),
+        ("RS512", "rsa_private_jwk", "rsa_public_jwk"),
+        ("PS256", "rsa_pkcs8_private_pem", "rsa_spki_public_pem"),
+        ("PS384", "rsa_pkcs1_private_pem", "rsa_spki_public_pem"),
+        ("PS512", "rsa_private_jwk", "rsa_spki_public_pem"),
+        (
+            "ES256",
+            "ec_p256_sec1_private_pem",
+            "ec_p256_spki_public_pem",
+        ),
+        (
+            "ES384",
+            "ec_p384_pkcs8_private_pem",
+            "ec_p384_spki_public_pem",
+        ),
+        ("ES512", "ec_p521_private_jwk", "ec_p521_spki_public_pem"),
+        (
+            "EdDSA",
+            "ed25519_pkcs8_private_pem",
+            "ed25519_spki_public_pem",
+        ),
+    ];
+    for (alg, signing, verifying) in cases {
+        let (code, minted) = run_json(tokenbench().args([
+            "mint",
+            "jwt",
+            "--alg",
+            alg,
+            "--key-file",
+            &keys.file(signing),
+            "--header",
+            "cty=interop",
+            "--claim",
+            "sub=tokenbench-test",
+            "--now",
+            NOW_RFC3339,
+            "--json",
+        ]));
+        assert_eq!(code, 0, "{alg}: {minted:#}");
+        assert_eq!(minted["platform"], Value::Null);
+        assert_eq!(minted["signature"], "valid", "{alg}: {minted:#}");
+        assert_eq!(minted["header"]["cty"], "interop");
+        let token = str_field(&minted, "/token");
+        let now = NOW_UNIX.to_string();
+        let jose = node(
+            "jose_verify.js",
+            &[token, &keys.file(verifying), "--alg", alg, "--now", &now],
+        );
+        assert!(
+            is_true(&jose, "valid"),
+            "jose refuses tokenbench's {alg}: {jose:#}"
+        );
+        assert_eq!(jose["payload"]["sub"], "tokenbench-test");
+        if !alg.starts_with("HS") && *alg != "EdDSA" {
+            let pyjwt = python(
+                "pyjwt_verify.py",
+                &[token, &keys.file(verifying), "--alg", alg, "--now", &now],
+            );
+            assert!(
+                is_true(&pyjwt, "valid"),
+                "PyJWT refuses tokenbench's {alg}: {pyjwt:#}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pyjwt_tokens_verify_in_tokenbench() {
+    let keys = JoseKeys::new();
+    for (alg, signing, verifying) in [
+        ("RS256", "rsa_pkcs1_private_pem", "rsa_cert_pem"),
+        ("PS384", "rsa_pkcs8_private_pem", "jwks_no_alg"),
+        ("ES256", "ec_p256_sec1_private_pem", "jwks"),
+        ("ES512", "ec_p521_pkcs8_private_pem", "ec_p521_public_jwk"),
+        ("EdDSA", "ed25519_private_jwk", "ed25519_cert_pem"),
+    ] {
+        let now = NOW_UNIX.to_string();
+        let kid = kid_of(signing).unwrap();
+        let signed = python(
+            "pyjwt_sign.py",
+            &[alg, &keys.file(signing), "--kid", kid, "--now", &now],
+        );
+        let token = signed["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{signed:#}"));
+        let report = check_with(token, &keys.bytes(verifying));
+        assert_eq!(
+            report.signature,
+            tokenbench::token::Signature::Valid,
+            "PyJWT's {alg} with {verifying}: {:#?}",
+            report.findings
+        );
+    }
+}
+
+/// `tokenbench inspect TOKEN --key-file FILE --json --now …`: exit code and report.
+fn inspect_with_key_file(token: &str, file: &str) -> (i32, Value) {
+    run_json(tokenbench().args([
+        "inspect",
+        token,
+        "--key-file",
+        file,
+        "--json",
+        "--now",
+        NOW_RFC3339,
+    ]))
+}
+
+#[test]
+fn key_confusion_alg_none_and_a_wrong_kid_are_refused_with_their_own_findings() {
+    let keys = JoseKeys::new();
+    // HS256 whose HMAC key is the RSA public key PEM's bytes: jose mints it when handed the
+    // bytes; tokenbench, given that PEM, refuses before any HMAC.
+    let spki = keys.file("rsa_spki_public_pem");
+    let forged = jose_token("HS256", &spki, &["--key-as", "raw", "--kid", "rsa-a"]);
+    let fooled = node("jose_verify.js", &[&forged, &spki, "--key-as", "raw"]);
+    assert!(
+        is_true(&fooled, "valid"),
+        "the bytes as a secret verify: {fooled:#}"
+    );
+    for file in [spki.clone(), keys.file("rsa_cert_pem"), keys.file("jwks")] {
+        let (code, report) = inspect_with_key_file(&forged, &file);
+        assert_eq!(code, 1, "{report:#}");
+        assert_eq!(report["signature"], "invalid", "{file}: {report:#}");
+        assert!(
+            has_finding(&report, "jwt.key-confusion"),
+            "{file}: {report:#}"
+        );
+        assert!(!has_finding(&report, "jwt.signature-invalid"), "{report:#}");
+    }
+
+    // alg none, from jose's UnsecuredJWT.
+    let none = jose_token("none", "-", &[]);
+    let (code, report) = inspect_with_key_file(&none, &spki);
+    assert_eq!(code, 1);
+    assert!(has_finding(&report, "jwt.alg-none"), "{report:#}");
+    assert_ne!(report["signature"], "valid");
+
+    // A kid the JWKS does not hold.
+    let rsa = keys.file("rsa_pkcs8_private_pem");
+    let wrong_kid = jose_token("RS256", &rsa, &["--kid", "nope"]);
+    let (code, report) = inspect_with_key_file(&wrong_kid, &keys.file("jwks"));
+    assert_eq!(code, 1);
+    assert_eq!(report["signature"], "unverified", "{report:#}");
+    assert!(has_finding(&report, "jwt.kid-not-found"), "{report:#}");
+    // A kid of another key: the signature fails.
+    let other_kid = jose_token("RS256", &rsa, &["--kid", "rsa-b"]);
+    let (_, report) = inspect_with_key_file(&other_kid, &keys.file("jwks"));
+    assert_eq!(report["signature"], "invalid", "{report:#}");
+    // ES256 signed, RS256 key: alg/key mismatch.
+    let es = jose_token("ES256", &keys.file("ec_p256_pkcs8_private_pem"), &[]);
+    let (_, report) = inspect_with_key_file(&es, &spki);
+    assert!(has_finding(&report, "jwt.alg-key-mismatch"), "{report:#}");
+}
+
+#[test]
+fn a_jwks_without_kids_is_tried_key_by_key_and_says_so() {
+    let keys = JoseKeys::new();
+    // Signed by the second RSA key, no kid: two RSA members fit.
+    let token = jose_token("RS256", &keys.file("rsa2_pkcs8_private_pem"), &[]);
+    let jose = node("jose_verify.js", &[&token, &keys.file("jwks_no_kid")]);
+    assert_eq!(
+        jose["error_code"], "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
+        "{jose:#}"
+    );
+    let (code, report) = inspect_with_key_file(&token, &keys.file("jwks_no_kid"));
+    assert_eq!(report["signature"], "valid", "{report:#}");
+    assert_eq!(code, 0, "a warning, not an error: {report:#}");
+    assert!(has_finding(&report, "jwt.kid-ambiguous"), "{report:#}");
+    // ES256 without kid: one EC member fits, as jose finds it.
+    let es = jose_token("ES256", &keys.file("ec_p256_pkcs8_private_pem"), &[]);
+    let (_, report) = inspect_with_key_file(&es, &keys.file("jwks_no_kid"));
+    assert_eq!(report["signature"], "valid");
+    assert!(!has_finding(&report, "jwt.kid-ambiguous"), "{report:#}");
+    // An RSA key under 2048 bits verifies, with the warning jose's refusal deserves.
+    let short = python(
+        "pyjwt_sign.py",
+        &[
+            "RS256",
+            &keys.file("rsa1024_pkcs8_private_pem"),
+            "--now",
+            &NOW_UNIX.to_string(),
+        ],
+    );
+    let (_, report) = inspect_with_key_file(
+        str_field(&short, "/token"),
+        &keys.file("rsa1024_spki_public_pem"),
+    );
+    assert_eq!(report["signature"], "valid", "{report:#}");
+    assert!(has_finding(&report, "jwt.rsa-key-short"), "{report:#}");
 }

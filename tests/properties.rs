@@ -7,7 +7,7 @@ use tokenbench::platform::{
     self, FieldKind, FieldValue, Form, MintError, Platform, Prepared, RoomPermission,
 };
 use tokenbench::report::{self, KeyChoice};
-use tokenbench::token::Signature;
+use tokenbench::token::{self, Signature};
 
 fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(1_795_341_600, 0).unwrap()
@@ -207,5 +207,55 @@ proptest! {
             }
         }
         prop_assert_eq!(at_now(platform.form_from(&decoded)), at_now(expected));
+    }
+}
+
+/// Key-like text: PEM armour, JSON members of JWKs and JWKSs, base64, around any bytes.
+fn key_like() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = proptest::sample::select(vec![
+        "-----BEGIN PUBLIC KEY-----\n",
+        "-----END PUBLIC KEY-----",
+        "-----BEGIN EC PRIVATE KEY-----",
+        "-----END EC PRIVATE KEY-----",
+        "-----BEGIN CERTIFICATE-----",
+        "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
+        "MCowBQYDK2VwAyEA",
+        "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"AA\"}",
+        "{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\",\"d\":\"AQ\"}",
+        "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"",
+        "{\"keys\":[",
+        "]}",
+        "\\n",
+        "=",
+    ]);
+    (
+        proptest::collection::vec(pieces, 0..6),
+        proptest::collection::vec(any::<u8>(), 0..64),
+    )
+        .prop_map(|(pieces, bytes)| {
+            let mut out: Vec<u8> = pieces.concat().into_bytes();
+            out.extend(bytes);
+            out
+        })
+}
+
+proptest! {
+    /// Whatever a key file or the key box holds, reading it and checking a token with it never
+    /// panics: it is a key, a secret, or one sentence on why not.
+    #[test]
+    fn keys_are_read_and_used_without_a_panic(key in key_like(), alg in "[A-Za-z0-9]{0,6}") {
+        let token = format!(
+            "{}.eyJzdWIiOiJ4In0.c2ln",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                format!("{{\"alg\":\"{alg}\",\"kid\":\"k\"}}")
+            )
+        );
+        let secret = tokenbench::secret::Secret::new(key.clone());
+        let report = report::inspect(&token, None, KeyChoice::Given(&secret), now()).unwrap();
+        prop_assert_ne!(report.signature, Signature::Valid);
+        if let Ok(keys) = token::keys::parse(&key) {
+            let _ = keys.describe();
+        }
     }
 }

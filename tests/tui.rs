@@ -1653,7 +1653,7 @@ fn the_findings_pane_says_how_many_it_cannot_show() {
 #[test]
 fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
     let mut apps: Vec<App> = Vec::new();
-    for setup in 0..8 {
+    for setup in 0..9 {
         let mut app = app();
         match setup {
             1 => drop(run(&mut app, [Action::NextPlatform])),
@@ -1694,6 +1694,14 @@ fn drawing_never_panics_at_any_size_from_1x1_to_200x60() {
                 ],
             )),
             7 => app = serving_with_requests(),
+            8 => {
+                let (private, public) = ed25519_jwks(1);
+                let token = foreign_token(&private, tokenbench::token::Alg::EdDsa);
+                run(&mut app, [Action::Paste(token), Action::Paste(public)]);
+                type_into_generic(&mut app, 2, "{\"sub\": broken");
+                run(&mut app, [Action::Activate]);
+                run(&mut app, typing("é🎉"));
+            }
             _ => {}
         };
         apps.push(app);
@@ -2068,4 +2076,190 @@ fn a_pasted_agora_token_fills_the_agora_form_for_re_signing() {
         app.shown.as_ref().unwrap().report.signature,
         Signature::Valid
     );
+}
+
+// ---- the generic view: a JWT of no platform ----
+
+/// An Ed25519 key made for the test: its private and public JWKs.
+fn ed25519_jwks(seed: u8) -> (String, String) {
+    let signing = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+    let b64 = |bytes: &[u8]| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    };
+    let x = b64(signing.verifying_key().as_bytes());
+    let d = b64(signing.as_bytes());
+    (
+        json!({"kty": "OKP", "crv": "Ed25519", "x": x, "d": d, "kid": "test-ed"}).to_string(),
+        json!({"kty": "OKP", "crv": "Ed25519", "x": x, "kid": "test-ed"}).to_string(),
+    )
+}
+
+/// A token of no platform, signed by `private_jwk` with `alg`.
+fn foreign_token(private_jwk: &str, alg: tokenbench::token::Alg) -> String {
+    let keys = tokenbench::token::keys::parse(private_jwk.as_bytes()).unwrap();
+    let signer = tokenbench::token::Signer::new(alg, &keys.keys[0]).unwrap();
+    let claims = json!({
+        "iss": "https://issuer.example", "sub": "user-7", "aud": "api",
+        "iat": start().timestamp(), "exp": start().timestamp() + 3600, "jti": "j-1"
+    });
+    tokenbench::token::jwt::encode(
+        &json!({"alg": alg.name(), "typ": "JWT", "kid": "test-ed"}),
+        claims.as_object().unwrap(),
+        &signer,
+    )
+    .unwrap()
+}
+
+fn signature(app: &App) -> Signature {
+    app.shown
+        .as_ref()
+        .expect("a token is shown")
+        .report
+        .signature
+}
+
+/// Focuses row `index` of the generic view and types `text` over it.
+fn type_into_generic(app: &mut App, index: usize, text: &str) {
+    while app.generic.as_ref().unwrap().row != index {
+        update(app, Action::NextField);
+    }
+    run(
+        app,
+        [Action::Activate, Action::CursorEnd, Action::ClearToStart],
+    );
+    update(app, Action::Paste(text.to_string()));
+    update(app, Action::EndEdit);
+}
+
+#[test]
+fn a_jwt_of_no_platform_opens_the_generic_view_and_a_pasted_key_checks_it() {
+    let (private, public) = ed25519_jwks(7);
+    let token = foreign_token(&private, tokenbench::token::Alg::EdDsa);
+    let mut app = app();
+    update(&mut app, Action::Paste(token.clone()));
+    assert!(app.generic.is_some(), "the generic view is open");
+    assert_eq!(
+        app.shown.as_ref().unwrap().origin,
+        Origin::Inspected { known: false }
+    );
+    assert_eq!(signature(&app), Signature::Unverified);
+    assert!(rules(&app).contains(&"jwt.unverified"));
+    // A key pasted anywhere on the view goes into the key box.
+    update(&mut app, Action::Paste(public.clone()));
+    assert_eq!(signature(&app), Signature::Valid);
+    assert_eq!(super_token(&app), token, "the pasted token, byte for byte");
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("signature valid"), "{shown}");
+    assert!(shown.contains("✓ an Ed25519 public key (JWK"), "{shown}");
+    assert!(shown.contains("issuer: who minted it"), "{shown}");
+    assert!(
+        shown.contains("expires: 2026-11-22 11:00:00 UTC, in 1h"),
+        "{shown}"
+    );
+    // The key stays for the next token of the issuer.
+    update(&mut app, Action::Paste(token));
+    assert_eq!(signature(&app), Signature::Valid);
+}
+
+fn super_token(app: &App) -> String {
+    token(app)
+}
+
+#[test]
+fn the_generic_view_edits_header_and_payload_as_json_and_re_signs_with_a_private_key() {
+    let (private, public) = ed25519_jwks(9);
+    let token = foreign_token(&private, tokenbench::token::Alg::EdDsa);
+    let mut app = app();
+    update(&mut app, Action::Paste(token.clone()));
+    type_into_generic(&mut app, 0, &public);
+    // The payload changed with only a public key: the old signature is kept, and fails.
+    type_into_generic(&mut app, 2, r#"{"sub":"someone-else","exp":1795345200}"#);
+    assert_eq!(claims(&app)["sub"], "someone-else");
+    assert_eq!(signature(&app), Signature::Invalid);
+    let generic = app.generic.as_ref().unwrap();
+    assert!(matches!(&generic.signing, Some(Err(why)) if why.contains("cannot make one")));
+    // JSON that does not read is shown under its row; the token keeps the last good payload.
+    type_into_generic(&mut app, 2, r#"{"sub": "x",}"#);
+    let generic = app.generic.as_ref().unwrap();
+    assert!(
+        generic
+            .payload_error
+            .as_deref()
+            .unwrap()
+            .starts_with("not JSON"),
+        "{:?}",
+        generic.payload_error
+    );
+    assert_eq!(claims(&app)["sub"], "someone-else");
+    assert!(screen(&app, 120, 40).contains("✗ not JSON"));
+    // The private key re-signs; a custom header field is kept in what is signed.
+    type_into_generic(&mut app, 0, &private);
+    type_into_generic(&mut app, 2, r#"{"sub":"someone-else","exp":1795345200}"#);
+    type_into_generic(
+        &mut app,
+        1,
+        r#"{"alg":"EdDSA","typ":"at+jwt","kid":"test-ed","x-tenant":"t1"}"#,
+    );
+    assert_eq!(signature(&app), Signature::Valid);
+    let header = app.shown.as_ref().unwrap().report.header.clone().unwrap();
+    assert_eq!(header["x-tenant"], "t1");
+    assert_eq!(header["typ"], "at+jwt");
+    let resigned = super_token(&app);
+    assert_ne!(resigned, token);
+    let report = tokenbench::report::inspect(
+        &resigned,
+        None,
+        tokenbench::report::KeyChoice::Given(&tokenbench::secret::Secret::new(public)),
+        start(),
+    )
+    .unwrap();
+    assert_eq!(
+        report.signature,
+        Signature::Valid,
+        "it verifies outside too"
+    );
+    // Esc leaves the generic view for the form's token.
+    run(&mut app, [Action::Back, Action::Back]);
+    assert!(app.generic.is_none());
+    assert_eq!(app.shown.as_ref().unwrap().origin, Origin::Minted);
+}
+
+#[test]
+fn the_generic_view_names_key_confusion_and_alg_none() {
+    let (_, public) = ed25519_jwks(3);
+    let mut app = app();
+    let forged = tokenbench::token::jwt::encode(
+        &json!({"alg": "HS256", "typ": "JWT"}),
+        json!({"sub": "admin", "exp": start().timestamp() + 60})
+            .as_object()
+            .unwrap(),
+        &tokenbench::token::Signer::hs256(&tokenbench::secret::Secret::new(public.clone())),
+    )
+    .unwrap();
+    update(&mut app, Action::Paste(forged));
+    update(&mut app, Action::Paste(public));
+    assert_eq!(signature(&app), Signature::Invalid);
+    assert!(
+        rules(&app).contains(&"jwt.key-confusion"),
+        "{:?}",
+        rules(&app)
+    );
+    assert!(!rules(&app).contains(&"jwt.signature-invalid"));
+    update(
+        &mut app,
+        Action::Paste("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.".into()),
+    );
+    assert!(rules(&app).contains(&"jwt.alg-none"));
+}
+
+#[test]
+fn snapshot_of_the_generic_view() {
+    let (private, public) = ed25519_jwks(5);
+    let token = foreign_token(&private, tokenbench::token::Alg::EdDsa);
+    let mut app = app();
+    update(&mut app, Action::Paste(token));
+    snapshot("generic_no_key", &app);
+    update(&mut app, Action::Paste(public));
+    snapshot("generic_verified", &app);
 }

@@ -27,17 +27,23 @@ use crate::findings::Finding;
 use crate::platform::credentials::argv_warning;
 use crate::platform::{self, field::ids};
 use crate::report::{self, KeyChoice};
-use crate::secret::SecretOrigin;
+use crate::secret::{Secret, SecretOrigin};
 use crate::token::MAX_TOKEN_BYTES;
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
     /// The token (any JWT, or a platform's own format), or - to read it from standard input.
     pub token: Option<String>,
-    /// The key to verify with: env:NAME, @path, b64:BASE64, - (stdin), or the value itself.
+    /// The key to verify with: env:NAME, @path, b64:BASE64, - (stdin), or the value itself; an
+    /// HMAC secret, or a PEM, JWK or JWKS.
     #[arg(long, value_name = "SRC")]
     pub secret: Option<String>,
-    /// The key id the token should name (SDK key, application id, API key, public key).
+    /// The key to verify with, from a file: a PEM public or private key (RSA, EC, Ed25519), a
+    /// certificate, a JWK, a JWKS (the token's kid picks the key), or an HMAC secret's bytes.
+    #[arg(long, value_name = "PATH", conflicts_with = "secret")]
+    pub key_file: Option<String>,
+    /// The key id the token should name (SDK key, application id, API key, public key; a JWT's
+    /// kid).
     #[arg(long, value_name = "ID")]
     pub key: Option<String>,
     /// Read the token as this platform's instead of detecting it.
@@ -76,12 +82,17 @@ pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
     } else {
         args.token.clone().unwrap_or_default()
     };
-    let (secret, origin) = match &args.secret {
-        Some(spec) => {
+    let (secret, origin) = match (&args.secret, &args.key_file) {
+        (Some(spec), _) => {
             let (secret, origin) = crate::secret::resolve_from_process(spec)?;
             (Some(secret), Some(origin))
         }
-        None => (None, None),
+        // The file's bytes as they are: a binary HMAC secret may end in a newline byte.
+        (None, Some(path)) => (
+            Some(Secret::new(crate::secret::read_file(path)?)),
+            Some(SecretOrigin::File(path.clone())),
+        ),
+        (None, None) => (None, None),
     };
     if origin == Some(SecretOrigin::Literal) {
         eprintln!("warning: {} (secret.argv)", argv_warning().message);
@@ -110,15 +121,22 @@ pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
     let mut report = report::check(&text, decoded, platform, key, now);
     if let Some(expected) = &args.key {
         let decoded = crate::token::inspect(&text)?;
-        let named = report
-            .platform
-            .and_then(platform::by_id)
-            .and_then(|p| p.key_id(&decoded));
+        let named = match report.platform.and_then(platform::by_id) {
+            Some(platform) => platform.key_id(&decoded),
+            None => decoded
+                .header()
+                .and_then(|header| header.get("kid"))
+                .and_then(|kid| kid.as_str())
+                .map(str::to_string),
+        };
         if named.as_deref() != Some(expected.as_str()) {
             report.findings.insert(0, Finding::error(
                 "key-mismatch",
                 ids::KEY,
-                format!("the token names key {}, not {expected}: the platform refuses it for key {expected}", named.as_deref().unwrap_or("(none)")),
+                match report.platform {
+                    Some(_) => format!("the token names key {}, not {expected}: the platform refuses it for key {expected}", named.as_deref().unwrap_or("(none)")),
+                    None => format!("the token's kid is {}, not {expected}: a verifier that looks up {expected} does not pick this token's key", named.as_deref().unwrap_or("(none)")),
+                },
             ));
         }
     }

@@ -10,7 +10,7 @@ use clap::Args;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use super::{FieldArgs, Outcome, UsageError, parse_now, platform_parser};
+use super::{FieldArgs, Outcome, UsageError, parse_now};
 use crate::findings::Severity;
 use crate::platform::credentials::argv_warning;
 use crate::platform::{self, CredentialSource, Form, MintContext, MintError, Prepared, TokenRng};
@@ -20,8 +20,8 @@ use crate::token::Signer;
 
 #[derive(Args, Debug)]
 pub struct MintArgs {
-    /// The platform.
-    #[arg(value_parser = platform_parser())]
+    /// The platform, or jwt for any JWT (with --alg and a key).
+    #[arg(value_parser = mint_targets())]
     pub platform: String,
     #[command(flatten)]
     pub fields: FieldArgs,
@@ -43,6 +43,30 @@ pub struct MintArgs {
     /// Threads to mint on; the output order stays the same [default: every core for RS256, else 1].
     #[arg(long, value_name = "N", value_parser = parse_count)]
     pub jobs: Option<u64>,
+    /// mint jwt: the algorithm: HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512,
+    /// ES256, ES384, ES512, EdDSA (or none, unsigned).
+    #[arg(long, value_name = "ALG", help_heading = "Any JWT (mint jwt)")]
+    pub alg: Option<String>,
+    /// mint jwt: the signing key from a file: a PEM private key (PKCS#8, PKCS#1, SEC1), a private
+    /// JWK, a JWKS (the member named by --header kid=), or an HMAC secret's bytes. --secret takes
+    /// the same in any secret form.
+    #[arg(long, value_name = "PATH", help_heading = "Any JWT (mint jwt)")]
+    pub key_file: Option<String>,
+    /// mint jwt: a header field, repeatable (VALUE parsed as JSON when it is JSON, else a
+    /// string): typ, kid, cty, or any other.
+    #[arg(
+        long = "header",
+        value_name = "NAME=VALUE",
+        help_heading = "Any JWT (mint jwt)"
+    )]
+    pub header: Vec<String>,
+}
+
+/// What `mint` takes first: a platform id, or `jwt`.
+fn mint_targets() -> clap::builder::PossibleValuesParser {
+    let mut targets = crate::platform::ids();
+    targets.push(super::mint_jwt::ID);
+    clap::builder::PossibleValuesParser::new(targets)
 }
 
 /// A count of 1 or more.
@@ -227,10 +251,25 @@ impl Run<'_> {
 
 /// Whether a signature costs enough (RSA) for threads and small batches to pay.
 fn is_slow(signer: &Signer) -> bool {
-    matches!(signer, Signer::Rs256(_))
+    signer.is_slow()
 }
 
 pub fn run(args: MintArgs) -> Result<Outcome, UsageError> {
+    if args.platform == super::mint_jwt::ID {
+        return super::mint_jwt::run(args);
+    }
+    for (given, name) in [
+        (args.alg.is_some(), "alg"),
+        (args.key_file.is_some(), "key-file"),
+        (!args.header.is_empty(), "header"),
+    ] {
+        if given {
+            return Err(UsageError(format!(
+                "--{name} belongs to mint jwt (any JWT); {} mints its own header with its own key",
+                args.platform
+            )));
+        }
+    }
     let platform = platform::by_id(&args.platform).expect("clap only accepts known platforms");
     let form = args.fields.form(platform)?;
     let credentials = args.fields.credentials(platform)?;

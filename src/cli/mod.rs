@@ -3,6 +3,7 @@
 mod fields;
 mod inspect;
 mod mint;
+mod mint_jwt;
 mod platforms;
 mod serve;
 mod simulate;
@@ -31,7 +32,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Mint a token, print it (or its report with --json), and say which rules it breaks.
+    /// Mint a token, print it (or its report with --json), and say which rules it breaks; `mint
+    /// jwt --alg A` mints any JWT.
     Mint(mint::MintArgs),
     /// Decode, verify and explain a token (any JWT, or a platform's own format).
     Inspect(inspect::InspectArgs),
@@ -80,6 +82,7 @@ macro_rules! usage_from {
 
 usage_from!(
     crate::secret::SecretError,
+    crate::token::KeyError,
     crate::token::DecodeError,
     crate::platform::CredentialError,
     crate::platform::MintError,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::duration::format_countdown;
 use crate::findings::Severity;
-use crate::report::{Report, annotated_claims};
+use crate::report::{Report, annotated_claims, explained_claims};
 use crate::text::escape;
 
 pub fn report(report: &Report, now: DateTime<Utc>) -> String {
@@ -37,7 +37,12 @@ pub fn report(report: &Report, now: DateTime<Utc>) -> String {
         let _ = writeln!(out, "header  {}", escape(&header.to_string()));
     }
     let _ = writeln!(out, "claims");
-    for (line, note) in annotated_claims(&report.claims, &report.time_fields, now, false) {
+    let annotate = if report.platform.is_none() && report.header.is_some() {
+        explained_claims
+    } else {
+        annotated_claims
+    };
+    for (line, note) in annotate(&report.claims, &report.time_fields, now, false) {
         match note {
             Some(note) => {
                 let _ = writeln!(out, "  {}   ({note})", escape(&line));

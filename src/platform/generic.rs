@@ -6,7 +6,9 @@ use serde_json::Value;
 use crate::duration::format_relative;
 use crate::findings::Finding;
 use crate::platform::field::ids;
-use crate::token::{Decoded, Signature};
+use crate::text::escape;
+use crate::token::keys::Problem;
+use crate::token::{Decoded, Jwt, Signature};
 
 /// HS256 secrets shorter than this are weak (RFC 7518 §3.2); a warning, never a refusal.
 pub const MIN_HMAC_SECRET_BYTES: usize = 32;
@@ -92,16 +94,25 @@ fn ids(decoded: &Decoded) -> Ids {
     }
 }
 
-/// The format-level findings. `hmac_secret_len` is the length of the HMAC secret the token was
-/// checked with, when there was one.
-pub fn rules(
-    decoded: &Decoded,
-    signature: Signature,
-    hmac_secret_len: Option<usize>,
-    now: DateTime<Utc>,
-) -> Vec<Finding> {
+/// How the signature came out, for the rules.
+#[derive(Clone, Copy, Debug)]
+pub struct SignatureCheck {
+    pub signature: Signature,
+    /// The length of the HMAC secret the token was checked with, when there was one.
+    pub hmac_secret_len: Option<usize>,
+    /// A finding about the key already says why the signature is not valid (a key of the wrong
+    /// kind, a kid the JWKS lacks): the generic words would mislead.
+    pub explained: bool,
+}
+
+/// The format-level findings.
+pub fn rules(decoded: &Decoded, check: &SignatureCheck, now: DateTime<Utc>) -> Vec<Finding> {
     let ids = ids(decoded);
     let mut findings = Vec::new();
+    let (signature, hmac_secret_len) = (check.signature, check.hmac_secret_len);
+    if let Decoded::Jwt(jwt) = decoded {
+        findings.extend(header_rules(jwt));
+    }
     if let Decoded::Jwt(jwt) = decoded
         && jwt
             .alg_name()
@@ -110,11 +121,12 @@ pub fn rules(
         findings.push(Finding::error(
             "jwt.alg-none",
             ids::TOKEN,
-            "the token is unsigned (alg \"none\"): no platform accepts it; sign it with the platform's key",
+            "the token is unsigned (alg \"none\"): no platform accepts it, nor any library unless told to; sign it with the issuer's key",
         ));
     }
     let unsigned = matches!(decoded, Decoded::Jwt(jwt) if jwt.alg_name().is_some_and(|a| a.eq_ignore_ascii_case("none")));
     match signature {
+        Signature::Invalid | Signature::Unverified if check.explained => {}
         Signature::Invalid if unsigned => {}
         Signature::Invalid => findings.push(Finding::error(
             ids.signature_invalid,
@@ -178,19 +190,132 @@ pub fn rules(
             ),
         ));
     }
-    if let Some(len) = hmac_secret_len.filter(|len| *len < MIN_HMAC_SECRET_BYTES) {
-        let hs = matches!(decoded, Decoded::T1(_)) || decoded.algorithm_label().starts_with("HS");
-        if hs {
-            findings.push(Finding::warning(
-                ids.weak_secret,
-                ids::SECRET,
+    // RFC 7518 §3.2: an HMAC key at least as long as the hash (32 bytes for SHA-256).
+    let (minimum, mac) = match decoded {
+        Decoded::Jwt(jwt) => match jwt
+            .algorithm()
+            .and_then(|alg| alg.min_secret_len().map(|m| (m, alg)))
+        {
+            Some((minimum, alg)) => (
+                Some(minimum),
+                format!("HMAC-SHA{} ({})", minimum * 8, alg.name()),
+            ),
+            None => (None, String::new()),
+        },
+        _ => (Some(MIN_HMAC_SECRET_BYTES), "HMAC-SHA256".to_string()),
+    };
+    if let (Some(len), Some(minimum)) = (hmac_secret_len, minimum)
+        && len < minimum
+    {
+        findings.push(Finding::warning(
+            ids.weak_secret,
+            ids::SECRET,
+            format!(
+                "the secret is {len} bytes, under the {minimum} that {mac} calls for: fine for a test, too weak for production"
+            ),
+        ));
+    }
+    findings
+}
+
+/// What the header asks a verifier to trust besides the key it holds: a URL to fetch keys from
+/// (`jku`, `x5u`), or a key of the token's own (`jwk`, `x5c`). tokenbench follows none of them.
+fn header_rules(jwt: &Jwt) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for name in ["jku", "x5u"] {
+        if let Some(value) = jwt.header.get(name) {
+            findings.push(Finding::info(
+                "jwt.key-url-not-followed",
+                ids::TOKEN,
                 format!(
-                    "the secret is {len} bytes, under the {MIN_HMAC_SECRET_BYTES} that HMAC-SHA256 calls for: fine for a test, too weak for production"
+                    "the header's {name} ({}) names a URL to fetch the key from: tokenbench fetches nothing, and a verifier should take keys only from a list it trusts; give the key itself",
+                    crate::platform::endpoint::shown(value)
+                ),
+            ));
+        }
+    }
+    for (name, what) in [("jwk", "a public key"), ("x5c", "a certificate chain")] {
+        if jwt.header.get(name).is_some() {
+            findings.push(Finding::warning(
+                "jwt.embedded-key-ignored",
+                ids::TOKEN,
+                format!(
+                    "the header carries {what} ({name}): a token that brings its own key proves nothing, so it was not used; give the issuer's key"
                 ),
             ));
         }
     }
     findings
+}
+
+/// The findings on a key that does not fit the token it checks.
+pub fn key_findings(problems: &[Problem]) -> Vec<Finding> {
+    problems
+        .iter()
+        .map(|problem| match problem {
+            Problem::UnknownAlg(None) => Finding::error(
+                "jwt.alg-unknown",
+                ids::TOKEN,
+                "the header has no alg: no verifier checks the token; give it the alg it is signed with",
+            ),
+            Problem::UnknownAlg(Some(name)) => Finding::error(
+                "jwt.alg-unknown",
+                ids::TOKEN,
+                format!(
+                    "alg {} is not a JWS algorithm (names are case-sensitive: HS256, RS256, PS256, ES256, ES512, EdDSA…): verifiers refuse the token",
+                    escape(name)
+                ),
+            ),
+            Problem::KeyConfusion { alg, key } => Finding::error(
+                "jwt.key-confusion",
+                ids::SECRET,
+                format!(
+                    "the token says {} (an HMAC) but the key is {key}: a verifier that HMACs with a public key's bytes accepts forged tokens (key confusion); refuse HS algorithms for this key, or give the HMAC secret",
+                    alg.name()
+                ),
+            ),
+            Problem::AlgKeyMismatch { alg, key } => Finding::error(
+                "jwt.alg-key-mismatch",
+                ids::SECRET,
+                format!(
+                    "the token says {}, which needs {}, but the key is {key}: give the issuer's key of that kind",
+                    alg.name(),
+                    alg.family().describe()
+                ),
+            ),
+            Problem::KidNotFound { kid, kids } => Finding::error(
+                "jwt.kid-not-found",
+                ids::SECRET,
+                format!(
+                    "the token's kid {} is not in the JWKS ({}): verifiers refuse it; give the JWKS that holds it, or the key itself",
+                    escape(kid),
+                    if kids.is_empty() {
+                        "whose keys have no kid".to_string()
+                    } else {
+                        format!("which holds {}", kids.iter().map(|k| escape(k).into_owned()).collect::<Vec<_>>().join(", "))
+                    }
+                ),
+            ),
+            Problem::Ambiguous { candidates, verified_by } => Finding::warning(
+                "jwt.kid-ambiguous",
+                ids::SECRET,
+                format!(
+                    "the token has no kid and {candidates} keys of the JWKS fit its alg: {}; jose refuses such a token (several matching keys) and PyJWT takes the first key without a kid; give the token a kid",
+                    match verified_by {
+                        Some(key) => format!("each was tried, and {key} verified it"),
+                        None => "each was tried, and none verified it".to_string(),
+                    }
+                ),
+            ),
+            Problem::ShortRsa { bits } => Finding::warning(
+                "jwt.rsa-key-short",
+                ids::SECRET,
+                format!(
+                    "the RSA key is {bits} bits: jose refuses keys under 2048 bits and PyJWT warns; use 2048 bits or more"
+                ),
+            ),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -210,6 +335,14 @@ mod tests {
         .unwrap()
     }
 
+    fn check(signature: Signature, hmac_secret_len: Option<usize>) -> SignatureCheck {
+        SignatureCheck {
+            signature,
+            hmac_secret_len,
+            explained: false,
+        }
+    }
+
     fn now() -> DateTime<Utc> {
         DateTime::from_timestamp(1_000_000, 0).unwrap()
     }
@@ -221,19 +354,19 @@ mod tests {
     #[test]
     fn valid_fresh_token_has_no_findings() {
         let token = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":1000001}"#);
-        assert!(rules(&token, Signature::Valid, Some(32), now()).is_empty());
+        assert!(rules(&token, &check(Signature::Valid, Some(32)), now()).is_empty());
     }
 
     #[test]
     fn expiry_boundary_is_inclusive() {
         let at_exp = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":1000000}"#);
         assert_eq!(
-            rule_ids(&rules(&at_exp, Signature::Valid, None, now())),
+            rule_ids(&rules(&at_exp, &check(Signature::Valid, None), now())),
             ["jwt.expired"]
         );
         let missing = jwt(r#"{"alg":"HS256"}"#, r#"{}"#);
         assert_eq!(
-            rule_ids(&rules(&missing, Signature::Valid, None, now())),
+            rule_ids(&rules(&missing, &check(Signature::Valid, None), now())),
             ["jwt.no-exp"]
         );
     }
@@ -241,10 +374,10 @@ mod tests {
     #[test]
     fn signature_states_are_distinct_findings() {
         let token = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":2000000}"#);
-        let invalid = rules(&token, Signature::Invalid, None, now());
+        let invalid = rules(&token, &check(Signature::Invalid, None), now());
         assert_eq!(rule_ids(&invalid), ["jwt.signature-invalid"]);
         assert_eq!(invalid[0].severity, crate::findings::Severity::Error);
-        let unverified = rules(&token, Signature::Unverified, None, now());
+        let unverified = rules(&token, &check(Signature::Unverified, None), now());
         assert_eq!(rule_ids(&unverified), ["jwt.unverified"]);
         assert_eq!(unverified[0].severity, crate::findings::Severity::Info);
     }
@@ -260,7 +393,7 @@ mod tests {
             ("2000000.5", Severity::Warning),
         ] {
             let token = jwt(r#"{"alg":"HS256"}"#, &format!(r#"{{"exp":{exp}}}"#));
-            let findings = rules(&token, Signature::Valid, Some(32), now());
+            let findings = rules(&token, &check(Signature::Valid, Some(32)), now());
             assert_eq!(rule_ids(&findings), ["jwt.exp-type"], "{exp}");
             assert_eq!(findings[0].severity, severity, "{exp}");
         }
@@ -271,7 +404,7 @@ mod tests {
         let token = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":2000000000,"iat":1}"#);
         let early = DateTime::from_timestamp(1_000_000_000, 0).unwrap();
         assert_eq!(
-            rule_ids(&rules(&token, Signature::Valid, Some(32), early)),
+            rule_ids(&rules(&token, &check(Signature::Valid, Some(32)), early)),
             ["jwt.iat-implausible"]
         );
     }
@@ -280,20 +413,20 @@ mod tests {
     fn alg_none_nbf_and_weak_secret() {
         let none = jwt(r#"{"alg":"none"}"#, r#"{"exp":2000000,"nbf":1000100}"#);
         assert_eq!(
-            rule_ids(&rules(&none, Signature::Invalid, None, now())),
+            rule_ids(&rules(&none, &check(Signature::Invalid, None), now())),
             ["jwt.alg-none", "jwt.not-yet-valid"]
         );
         assert_eq!(
-            rule_ids(&rules(&none, Signature::Unverified, None, now())),
+            rule_ids(&rules(&none, &check(Signature::Unverified, None), now())),
             ["jwt.alg-none", "jwt.not-yet-valid"]
         );
         let hs = jwt(r#"{"alg":"HS256"}"#, r#"{"exp":2000000}"#);
         assert_eq!(
-            rule_ids(&rules(&hs, Signature::Valid, Some(31), now())),
+            rule_ids(&rules(&hs, &check(Signature::Valid, Some(31)), now())),
             ["jwt.weak-secret"]
         );
-        assert!(rules(&hs, Signature::Valid, Some(32), now()).is_empty());
+        assert!(rules(&hs, &check(Signature::Valid, Some(32)), now()).is_empty());
         let rs = jwt(r#"{"alg":"RS256"}"#, r#"{"exp":2000000}"#);
-        assert!(rules(&rs, Signature::Valid, Some(3), now()).is_empty());
+        assert!(rules(&rs, &check(Signature::Valid, Some(3)), now()).is_empty());
     }
 }

@@ -25,7 +25,6 @@ pub use log::{CAPACITY as LOG_CAPACITY, RequestLog, RequestRecord, TOKEN_PREFIX_
 use crate::clock::Clock;
 use crate::platform::{self, Credentials, Form, Platform, Prepared};
 use crate::secret::Secret;
-use crate::token::Signer;
 
 /// The port `tokenbench serve` listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8787;
@@ -177,7 +176,7 @@ impl Ready {
 
     /// Whether a signature costs enough (RSA) to be made off the async workers.
     fn is_slow(&self) -> bool {
-        matches!(self.prepared.signer(), Signer::Rs256(_))
+        self.prepared.signer().is_slow()
     }
 }
 

@@ -1,11 +1,13 @@
 //! Compact JWS: encode, tolerant decode, verify. No platform knowledge here.
 
 use hmac::{Hmac, Mac};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use serde_json::{Map, Value};
 use sha2::{Sha256, Sha384, Sha512};
 
 use super::claims::Claims;
+use super::jwa::{Alg, Family, PrivateKey, PublicKey};
+pub use super::keys::KeyError;
+use super::keys::{Key, Material};
 use crate::secret::{Secret, decode_base64_any};
 
 /// A decoded compact JWS. Decoding never checks the signature or the times: a debugger shows
@@ -39,8 +41,8 @@ impl Jwt {
         self.header.get("alg").and_then(Value::as_str)
     }
 
-    pub fn algorithm(&self) -> Option<Algorithm> {
-        self.alg_name().and_then(|name| name.parse().ok())
+    pub fn algorithm(&self) -> Option<Alg> {
+        self.alg_name().and_then(Alg::from_name)
     }
 
     pub fn claim(&self, name: &str) -> Option<&Value> {
@@ -56,44 +58,14 @@ impl Jwt {
         let Some(signature) = decode_base64_any(self.signature_part()) else {
             return false;
         };
-        match (key, algorithm) {
-            (VerifyKey::Secret(secret), Algorithm::HS256) => {
-                verify_hmac::<Hmac<Sha256>>(secret, self.signing_input(), &signature)
+        match key {
+            VerifyKey::Secret(secret) => {
+                algorithm.verify_hmac(secret, self.signing_input(), &signature)
             }
-            (VerifyKey::Secret(secret), Algorithm::HS384) => {
-                verify_hmac::<Hmac<Sha384>>(secret, self.signing_input(), &signature)
-            }
-            (VerifyKey::Secret(secret), Algorithm::HS512) => {
-                verify_hmac::<Hmac<Sha512>>(secret, self.signing_input(), &signature)
-            }
-            (VerifyKey::Secret(_), _) => false,
-            (VerifyKey::Public(decoding_key), algorithm) => jsonwebtoken::crypto::verify(
-                self.signature_part(),
-                self.signing_input(),
-                decoding_key,
-                algorithm,
-            )
-            .unwrap_or(false),
+            VerifyKey::Public(public) => public.verify(algorithm, self.signing_input(), &signature),
         }
     }
 }
-
-fn verify_hmac<M: Mac + hmac::digest::KeyInit>(
-    secret: &Secret,
-    input: &[u8],
-    signature: &[u8],
-) -> bool {
-    let Ok(mut mac) = <M as hmac::digest::KeyInit>::new_from_slice(secret.expose()) else {
-        return false;
-    };
-    mac.update(input);
-    mac.verify_slice(signature).is_ok()
-}
-
-/// Why a key could not be read; one sentence for the user.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct KeyError(pub String);
 
 /// A signature that could not be made (the library refused the key).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -104,18 +76,19 @@ pub struct SignError {
 }
 
 /// What a signature is checked with.
+#[derive(Clone)]
 pub enum VerifyKey {
     /// HMAC secret (HS256/384/512).
     Secret(Secret),
     /// A public key (RS/PS/ES/EdDSA), possibly derived from a private key.
-    Public(DecodingKey),
+    Public(PublicKey),
 }
 
 impl std::fmt::Debug for VerifyKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             VerifyKey::Secret(_) => f.write_str("VerifyKey::Secret(<redacted>)"),
-            VerifyKey::Public(_) => f.write_str("VerifyKey::Public"),
+            VerifyKey::Public(key) => write!(f, "VerifyKey::Public({})", key.describe()),
         }
     }
 }
@@ -124,25 +97,18 @@ impl VerifyKey {
     /// A key for an RS256 token from PEM text: a public key, or a private key whose public
     /// half is derived (so the key that minted a token also verifies it).
     pub fn rsa_from_pem(pem: &[u8]) -> Result<VerifyKey, KeyError> {
-        use rsa::pkcs1::DecodeRsaPrivateKey;
-        use rsa::pkcs8::DecodePrivateKey;
-        use rsa::traits::PublicKeyParts;
-        let text =
-            std::str::from_utf8(pem).map_err(|_| KeyError("the RSA key is not PEM text".into()))?;
-        if text.contains("PUBLIC KEY") {
-            return DecodingKey::from_rsa_pem(pem)
-                .map(VerifyKey::Public)
-                .map_err(|_| KeyError("the RSA public key PEM could not be read".into()));
+        let not_rsa = || {
+            KeyError(
+                "the RSA key could not be read: expected a PEM private key (PKCS#8 or PKCS#1) or public key".into(),
+            )
+        };
+        let set = super::keys::parse(pem).map_err(|_| not_rsa())?;
+        match set.keys.first().and_then(|key| key.material.public()) {
+            Some(public) if public.family() == Family::Rsa && !set.is_set => {
+                Ok(VerifyKey::Public(public))
+            }
+            _ => Err(not_rsa()),
         }
-        let private = rsa::RsaPrivateKey::from_pkcs8_pem(text)
-            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(text))
-            .map_err(|_| {
-                KeyError("the RSA key could not be read: expected a PEM private key (PKCS#8 or PKCS#1) or public key".into())
-            })?;
-        Ok(VerifyKey::Public(DecodingKey::from_rsa_raw_components(
-            &private.n().to_bytes_be(),
-            &private.e().to_bytes_be(),
-        )))
     }
 }
 
@@ -151,15 +117,18 @@ impl VerifyKey {
 #[derive(Clone)]
 pub enum Signer {
     Hs256(Hmac<Sha256>),
-    Rs256(EncodingKey),
+    Hs384(Hmac<Sha384>),
+    Hs512(Hmac<Sha512>),
+    /// RS, PS, ES or EdDSA with a private key of the algorithm's family.
+    Private {
+        alg: Alg,
+        key: PrivateKey,
+    },
 }
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Signer::Hs256(_) => "Signer::Hs256(<redacted>)",
-            Signer::Rs256(_) => "Signer::Rs256(<redacted>)",
-        })
+        write!(f, "Signer::{}(<redacted>)", self.alg())
     }
 }
 
@@ -173,29 +142,73 @@ impl Signer {
     }
 
     pub fn rs256_from_pem(pem: &[u8]) -> Result<Signer, KeyError> {
-        EncodingKey::from_rsa_pem(pem)
-            .map(Signer::Rs256)
-            .map_err(|_| {
-                KeyError(
-                    "the private key could not be read: expected an RSA private key in PEM form"
-                        .into(),
-                )
-            })
+        let not_rsa = || {
+            KeyError(
+                "the private key could not be read: expected an RSA private key in PEM form".into(),
+            )
+        };
+        let set = super::keys::parse(pem).map_err(|_| not_rsa())?;
+        match set.keys.first().map(|key| &key.material) {
+            Some(Material::Private(key)) if key.family() == Family::Rsa && !set.is_set => {
+                Ok(Signer::Private {
+                    alg: Alg::Rs256,
+                    key: key.clone(),
+                })
+            }
+            _ => Err(not_rsa()),
+        }
     }
 
-    pub fn algorithm(&self) -> Algorithm {
+    /// The signer for `alg` with `key`: a secret for HS, a private key of the algorithm's family
+    /// (and curve) for the others.
+    pub fn new(alg: Alg, key: &Key) -> Result<Signer, KeyError> {
+        match (&key.material, alg) {
+            (Material::Secret(secret), Alg::Hs256) => Ok(Signer::hs256(secret)),
+            (Material::Secret(secret), Alg::Hs384) => Ok(Signer::Hs384(
+                <Hmac<Sha384> as hmac::digest::KeyInit>::new_from_slice(secret.expose())
+                    .expect("HMAC takes keys of any length"),
+            )),
+            (Material::Secret(secret), Alg::Hs512) => Ok(Signer::Hs512(
+                <Hmac<Sha512> as hmac::digest::KeyInit>::new_from_slice(secret.expose())
+                    .expect("HMAC takes keys of any length"),
+            )),
+            (Material::Private(private), alg) if private.family() == alg.family() => {
+                Ok(Signer::Private {
+                    alg,
+                    key: private.clone(),
+                })
+            }
+            (Material::Public(_), _) => Err(KeyError(format!(
+                "this is {}, which checks signatures but cannot make one: give the private key",
+                key.describe()
+            ))),
+            _ => Err(KeyError(format!(
+                "{} signs with {}, and this is {}",
+                alg.name(),
+                alg.family().describe(),
+                key.describe()
+            ))),
+        }
+    }
+
+    pub fn algorithm(&self) -> Alg {
         match self {
-            Signer::Hs256(_) => Algorithm::HS256,
-            Signer::Rs256(_) => Algorithm::RS256,
+            Signer::Hs256(_) => Alg::Hs256,
+            Signer::Hs384(_) => Alg::Hs384,
+            Signer::Hs512(_) => Alg::Hs512,
+            Signer::Private { alg, .. } => *alg,
         }
     }
 
     /// The `alg` header value.
     pub fn alg(&self) -> &'static str {
-        match self {
-            Signer::Hs256(_) => "HS256",
-            Signer::Rs256(_) => "RS256",
-        }
+        self.algorithm().name()
+    }
+
+    /// Whether a signature costs enough (a private-key operation) for threads and small
+    /// batches to pay.
+    pub fn is_slow(&self) -> bool {
+        matches!(self, Signer::Private { .. })
     }
 
     /// Signs everything in `out` so far (the signing input) and appends `.signature`. The first
@@ -208,24 +221,30 @@ impl Signer {
         unchanged: usize,
         prefix: &mut HashedPrefix,
     ) -> Result<(), SignError> {
-        match self {
+        let signature = match self {
             Signer::Hs256(prepared) => {
                 let tag = prefix.mac(prepared, out, unchanged);
                 out.push(b'.');
                 append_base64url(&tag, out);
+                return Ok(());
             }
-            Signer::Rs256(key) => {
-                let signature =
-                    jsonwebtoken::crypto::sign(out, key, Algorithm::RS256).map_err(|e| {
-                        SignError {
-                            algorithm: "RS256",
-                            reason: e.to_string(),
-                        }
-                    })?;
-                out.push(b'.');
-                out.extend_from_slice(signature.as_bytes());
+            Signer::Hs384(prepared) => {
+                let mut mac = prepared.clone();
+                mac.update(out);
+                mac.finalize().into_bytes().to_vec()
             }
-        }
+            Signer::Hs512(prepared) => {
+                let mut mac = prepared.clone();
+                mac.update(out);
+                mac.finalize().into_bytes().to_vec()
+            }
+            Signer::Private { alg, key } => key.sign(*alg, out).map_err(|reason| SignError {
+                algorithm: alg.name(),
+                reason,
+            })?,
+        };
+        out.push(b'.');
+        append_base64url(&signature, out);
         Ok(())
     }
 }
@@ -246,6 +265,23 @@ pub fn encode(
             Ok(())
         })
         .map(|token| String::from_utf8(token.to_vec()).expect("a JWT is ASCII"))
+}
+
+/// Encodes an unsigned token (`alg: none`): `base64url(header).base64url(claims).`, with an
+/// empty signature.
+pub fn encode_unsigned(header: &Value, claims: &Map<String, Value>) -> String {
+    let mut out = Vec::new();
+    append_base64url(
+        &serde_json::to_vec(header).expect("JSON values always serialise"),
+        &mut out,
+    );
+    out.push(b'.');
+    append_base64url(
+        &serde_json::to_vec(claims).expect("JSON values always serialise"),
+        &mut out,
+    );
+    out.push(b'.');
+    String::from_utf8(out).expect("a JWT is ASCII")
 }
 
 /// The HMAC state after the key and the first `len` bytes of the last signing input, `len` a
@@ -612,9 +648,9 @@ mod tests {
         )
         .unwrap();
         let theirs = jsonwebtoken::encode(
-            &jsonwebtoken::Header::new(Algorithm::HS256),
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
             &claims(),
-            &EncodingKey::from_secret(secret.expose()),
+            &jsonwebtoken::EncodingKey::from_secret(secret.expose()),
         )
         .unwrap();
         assert_eq!(ours, theirs);

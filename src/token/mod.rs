@@ -4,7 +4,9 @@
 pub mod agora;
 pub mod claims;
 pub mod json;
+pub mod jwa;
 pub mod jwt;
+pub mod keys;
 pub mod opentok_t1;
 
 use chrono::{DateTime, Utc};
@@ -13,7 +15,9 @@ use serde_json::{Map, Value};
 pub use agora::{AccessToken2, AccessToken006};
 pub use claims::Claims;
 pub use json::ClaimValue;
+pub use jwa::{Alg, PrivateKey, PublicKey};
 pub use jwt::{Jwt, Signer, VerifyKey};
+pub use keys::{Key, KeyError, KeySet};
 pub use opentok_t1::T1;
 
 /// A token decoded as far as it goes, whatever its signature or times.

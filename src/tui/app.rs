@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::action::{Action, CopyReport, CopyWhat, Effect};
 use super::editor::TextInput;
 use super::form::{Row, RowKind, Tab};
+use super::generic::{GenericJwt, GenericRow};
 use super::inspect::InspectBox;
 use super::keymap::Context;
 use super::lab::{Lab, LabField};
@@ -109,6 +110,9 @@ pub struct App {
     pub pane: Pane,
     /// The token on screen and its report; after an input that does not mint, the last good one.
     pub shown: Option<TokenView>,
+    /// A JWT of no platform, open in the generic view (key box, header and payload) in place of
+    /// the form.
+    pub generic: Option<GenericJwt>,
     /// Why the form does not mint as it stands (the token shown, if any, is then stale).
     pub stale: Option<String>,
     pub reveal: bool,
@@ -161,6 +165,7 @@ impl App {
             edited: false,
             pane: Pane::Form,
             shown: None,
+            generic: None,
             stale: None,
             reveal: false,
             local_time: false,
@@ -193,6 +198,18 @@ impl App {
         self.needs_mint = false;
         self.mints += 1;
         self.now = self.clock.now();
+        let env = self.env;
+        if let Some(generic) = &mut self.generic {
+            match generic.view(self.now, env) {
+                Ok(view) => {
+                    self.shown = Some(view);
+                    self.stale = None;
+                }
+                Err(error) => self.stale = Some(error),
+            }
+            self.selected_finding = 0;
+            return;
+        }
         match self.tab().mint(self.now, self.deterministic) {
             Ok(view) => {
                 self.shown = Some(view);
@@ -231,6 +248,7 @@ impl App {
         }
         match self.screen {
             Screen::Lab => self.lab.current(self.lab_model()) != LabField::Model,
+            Screen::Workbench if self.generic.is_some() => self.pane == Pane::Form,
             Screen::Workbench => {
                 self.pane == Pane::Form
                     && matches!(
@@ -244,6 +262,7 @@ impl App {
     /// Whether the focus is on a choice of the form (a printable key picks a choice).
     pub fn on_choice(&self) -> bool {
         self.popup.is_none()
+            && self.generic.is_none()
             && self.screen == Screen::Workbench
             && self.pane == Pane::Form
             && self.tab().kind(self.tab().current_row()) == RowKind::Choice
@@ -267,7 +286,10 @@ impl App {
             };
         }
         match self.pane {
-            Pane::Form if self.tab().kind(self.tab().current_row()) == RowKind::Room => {
+            Pane::Form
+                if self.generic.is_none()
+                    && self.tab().kind(self.tab().current_row()) == RowKind::Room =>
+            {
                 vec![Context::Room, Context::Form, Context::Global]
             }
             Pane::Form if self.tab().kind(self.tab().current_row()) == RowKind::Pair => {
@@ -289,6 +311,7 @@ impl App {
 
     fn switch_platform(&mut self, index: usize) {
         self.end_edit();
+        self.generic = None;
         self.active = index;
         self.pane = Pane::Form;
         self.scroll = 0;
@@ -310,6 +333,15 @@ impl App {
                 self.lab.set_text(field, &text);
             }
             (Screen::Workbench, Pane::Requests) => {}
+            (Screen::Workbench, _) if self.generic.is_some() => {
+                let env = self.env;
+                if let Some(generic) = &mut self.generic {
+                    let row = generic.current();
+                    generic.set_text(row, &text, env);
+                }
+                // The generic token is no form of the endpoint's: only the view changes.
+                self.needs_mint = true;
+            }
             (Screen::Workbench, _) => {
                 let env = self.env;
                 let tab = self.tab_mut();
@@ -327,6 +359,7 @@ impl App {
         };
         match (self.screen, self.pane) {
             (Screen::Workbench, Pane::Requests) => self.set_port(input.as_str()),
+            (Screen::Workbench, _) if self.generic.is_some() => {}
             (Screen::Workbench, _) => {
                 if self.tab_mut().end_edit() {
                     self.input_changed();
@@ -341,6 +374,11 @@ impl App {
     }
 
     fn activate(&mut self) {
+        if let Some(generic) = &self.generic {
+            let input = TextInput::at_end(generic.text(generic.current()));
+            self.start_edit(input);
+            return;
+        }
         let tab = self.tab();
         let row = tab.current_row();
         match tab.kind(row) {
@@ -366,6 +404,11 @@ impl App {
     /// (as in a spreadsheet); on a choice it picks the next choice starting with it.
     fn type_to_edit(&mut self, c: char) {
         if self.screen == Screen::Lab {
+            self.start_edit(TextInput::at_end(c.to_string()));
+            self.edited = true;
+            return;
+        }
+        if self.generic.is_some() {
             self.start_edit(TextInput::at_end(c.to_string()));
             self.edited = true;
             return;
@@ -416,6 +459,11 @@ impl App {
         self.popup = None;
         self.end_edit();
         self.now = self.clock.now();
+        if let (None, token::Decoded::Jwt(jwt)) = (platform::detect(&decoded), &decoded) {
+            self.open_generic(jwt);
+            return;
+        }
+        self.generic = None;
         let (view, fill) = self.inspected_view(text, decoded);
         if let Some((index, form)) = fill {
             self.active = index;
@@ -437,6 +485,41 @@ impl App {
         self.selected_finding = 0;
         self.stale = None;
         self.shown = Some(view);
+    }
+
+    /// Opens a JWT of no platform in the generic view, keeping the key box of the last one (the
+    /// next token of the same issuer is checked with the same key).
+    fn open_generic(&mut self, jwt: &token::Jwt) {
+        let key_text = self
+            .generic
+            .as_ref()
+            .map(|g| g.key_text.to_string())
+            .unwrap_or_default();
+        let mut generic = GenericJwt::new(jwt, &key_text, self.env);
+        let view = generic.view(self.now, self.env);
+        self.generic = Some(generic);
+        self.pane = Pane::Form;
+        self.scroll = 0;
+        self.selected_finding = 0;
+        match view {
+            Ok(view) => {
+                let next = if key_text.is_empty() {
+                    "give its key in the key box to check it"
+                } else {
+                    "checked with the key box's key"
+                };
+                self.set_status(
+                    format!(
+                        "inspected a JWT of no platform tokenbench knows: {next}; signature {}",
+                        view.report.signature.label()
+                    ),
+                    false,
+                );
+                self.stale = None;
+                self.shown = Some(view);
+            }
+            Err(error) => self.stale = Some(error),
+        }
     }
 
     /// The view of an inspected token at `self.now`, and the tab and form it fills when its
@@ -585,6 +668,16 @@ impl App {
             return;
         };
         let (rule, field) = (finding.rule, finding.field);
+        if let Some(generic) = &mut self.generic {
+            // Key findings are about the key box; the others about the token's header or claims.
+            generic.row = if field == crate::platform::field::ids::SECRET {
+                0
+            } else {
+                2
+            };
+            self.pane = Pane::Form;
+            return;
+        }
         if self.tab_mut().focus_field(field) {
             self.pane = Pane::Form;
         } else {
@@ -607,6 +700,17 @@ impl App {
         match target {
             Target::Tab(index) if index != self.active => self.switch_platform(index),
             Target::Tab(_) | Target::Popup => {}
+            Target::FormRow(index) if self.generic.is_some() => {
+                let already = self.pane == Pane::Form
+                    && self.generic.as_ref().is_some_and(|g| g.row == index);
+                self.pane = Pane::Form;
+                if let Some(generic) = &mut self.generic {
+                    generic.row = index;
+                }
+                if already {
+                    self.activate();
+                }
+            }
             Target::FormRow(index) => {
                 let already = self.pane == Pane::Form && self.tab().row == index;
                 self.pane = Pane::Form;
@@ -672,7 +776,7 @@ impl App {
             }
             Pane::Token | Pane::Claims => self.scroll = step(self.scroll),
             Pane::Requests => self.select_request(down),
-            Pane::Form => self.tab_mut().move_row(down),
+            Pane::Form => self.move_row(down),
         }
     }
 
@@ -688,12 +792,21 @@ impl App {
         self.scroll = 0;
     }
 
+    /// The next or previous row of the form, or of the generic view.
+    fn move_row(&mut self, down: bool) {
+        match &mut self.generic {
+            Some(generic) => generic.move_row(down),
+            None => self.tab_mut().move_row(down),
+        }
+    }
+
     fn back(&mut self) {
         if self.screen == Screen::Lab {
             self.screen = Screen::Workbench;
         } else if self.pane != Pane::Form {
             self.pane = Pane::Form;
         } else if matches!(&self.shown, Some(view) if view.origin != Origin::Minted) {
+            self.generic = None;
             self.remint();
             self.set_status("back to the token minted from the form", false);
         }
@@ -707,8 +820,11 @@ impl App {
             return;
         }
         if self.editing.is_some() {
-            let keep_lines =
-                self.screen == Screen::Workbench && self.tab().current_row() == Row::Secret;
+            let keep_lines = self.screen == Screen::Workbench
+                && match &self.generic {
+                    Some(generic) => generic.current() == GenericRow::Key,
+                    None => self.tab().current_row() == Row::Secret,
+                };
             let text = if keep_lines {
                 text
             } else {
@@ -718,6 +834,18 @@ impl App {
             return;
         }
         if self.popup.is_none() {
+            // On the generic view a pasted key that is no token goes into the key box.
+            let env = self.env;
+            if self.screen == Screen::Workbench
+                && token::inspect(&text).is_err()
+                && token::unwrap(&text).is_none()
+                && let Some(generic) = &mut self.generic
+                && generic.take_pasted_key(&text, env)
+            {
+                self.needs_mint = true;
+                self.set_status("the pasted key is in the key box", false);
+                return;
+            }
             self.inspect(&text);
         }
     }
@@ -821,8 +949,10 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             let count = app.tabs.len();
             app.switch_platform((app.active + count - 1) % count)
         }
-        Action::NextField => app.tab_mut().move_row(true),
-        Action::PreviousField => app.tab_mut().move_row(false),
+        Action::NextField => app.move_row(true),
+        Action::PreviousField => app.move_row(false),
+        Action::Left | Action::Right | Action::Toggle | Action::RemoveEntry
+            if app.generic.is_some() => {}
         Action::Activate => app.activate(),
         Action::Left | Action::Right => {
             if app.tab_mut().cycle(action == Action::Right) {

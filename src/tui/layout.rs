@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Pane, Screen};
 use super::theme::Theme;
-use super::{countdown, findings, form, help, inspect, keymap, lab, requests, token};
+use super::{countdown, findings, form, generic, help, inspect, keymap, lab, requests, token};
 
 /// What a click landed on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,6 +147,14 @@ fn stack(area: Rect, slots: &[Slot], grows: Region) -> Vec<(Region, Rect)> {
     out
 }
 
+/// The lines the left pane wants: the platform's form, or the generic view of a JWT.
+fn form_height(app: &App, width: u16) -> u16 {
+    match &app.generic {
+        Some(view) => generic::height(app, view, width),
+        None => form::height(app, width),
+    }
+}
+
 pub fn layout(app: &App, area: Rect) -> Areas {
     let mut areas = Areas::default();
     if area.height == 0 || area.width == 0 {
@@ -190,7 +198,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
             body.height,
         );
         let inner = |rect: Rect| rect.width.saturating_sub(2);
-        let form_want = form::height(app, inner(left)) + 2;
+        let form_want = form_height(app, inner(left)) + 2;
         let token_want = token::height(app, inner(right)) + 2;
         let lifetime_want = countdown::height(app, inner(left)) + 2;
         let findings_want = findings::height(app, inner(right)) + 2;
@@ -225,7 +233,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         placed
     } else {
         let inner = body.width.saturating_sub(2);
-        let form_want = form::height(app, inner) + 2;
+        let form_want = form_height(app, inner) + 2;
         let token_want = token::height(app, inner) + 2;
         let findings_want = findings::height(app, inner) + 2;
         let lifetime_want = countdown::height(app, inner) + 2;
@@ -267,7 +275,10 @@ pub fn draw(app: &App, frame: &mut Frame) -> Hits {
         draw_header(app, &theme, frame, rect, &mut hits);
     }
     if let Some(rect) = areas.form {
-        form::draw(app, &theme, frame, rect, &mut hits);
+        match &app.generic {
+            Some(view) => generic::draw(app, view, &theme, frame, rect, &mut hits),
+            None => form::draw(app, &theme, frame, rect, &mut hits),
+        }
     }
     if let Some(rect) = areas.lifetime {
         countdown::draw(app, &theme, frame, rect);

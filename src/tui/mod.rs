@@ -15,6 +15,7 @@ pub mod editor;
 pub mod event;
 mod findings;
 pub mod form;
+pub mod generic;
 mod help;
 mod inspect;
 pub mod keymap;

@@ -14,7 +14,7 @@ use super::theme::Theme;
 use crate::findings::{self, Finding, Severity};
 use crate::lifetime::TokenTimes;
 use crate::platform::Platform;
-use crate::report::{Checked, KeyChoice, Report, annotated_claims};
+use crate::report::{Checked, KeyChoice, Report, annotated_claims, explained_claims};
 use crate::token::{Decoded, Signature};
 
 /// Where the shown token came from.
@@ -243,7 +243,12 @@ fn claim_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             theme.label,
         )),
     }
-    for (line, note) in annotated_claims(
+    let annotate = if view.report.platform.is_none() && view.report.header.is_some() {
+        explained_claims
+    } else {
+        annotated_claims
+    };
+    for (line, note) in annotate(
         &view.report.claims,
         &view.report.time_fields,
         app.now,
@@ -256,7 +261,7 @@ fn claim_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         };
         // Beside the claim when it fits, without the date when that makes it fit, else below.
         let short = note
-            .split_once(", ")
+            .rsplit_once(", ")
             .map_or(note.as_str(), |(_, rest)| rest);
         let beside = [note.as_str(), short]
             .into_iter()
