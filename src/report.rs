@@ -69,11 +69,13 @@ impl Checked {
         key: KeyChoice,
     ) -> Checked {
         let mut key_findings = Vec::new();
-        let (verify_key, hmac_len, source) = match key {
+        // The key id the secret belongs to, when it is known.
+        let (verify_key, hmac_len, source, key_id) = match key {
             KeyChoice::Given(secret) => (
                 Some(key_for(&decoded, platform, secret)),
                 Some(secret.len()),
                 None,
+                platform.and_then(|p| p.split_secret(secret.clone()).0),
             ),
             KeyChoice::Minted(credentials) => {
                 let secret = platform.map_or(credentials.secret.clone(), |p| {
@@ -83,6 +85,7 @@ impl Checked {
                     Some(key_for(&decoded, platform, &secret)),
                     Some(secret.len()),
                     Some(credentials.source.clone()),
+                    Some(credentials.key.clone()),
                 )
             }
             KeyChoice::Find { env } => {
@@ -91,11 +94,15 @@ impl Checked {
                         Some(key_for(&decoded, platform, &credentials.secret)),
                         Some(credentials.secret.len()),
                         Some(credentials.source),
+                        Some(credentials.key),
                     ),
-                    None => (None, None, None),
+                    None => (None, None, None, None),
                 }
             }
         };
+        if let (Some(platform), Some(key_id)) = (platform, &key_id) {
+            key_findings.extend(platform.key_findings(&decoded, key_id));
+        }
         let signature = match &verify_key {
             Some(Ok(_)) if decoded.missing_for_verify().is_some() => Signature::Unverified,
             Some(Ok(key)) if decoded.verify(key) => Signature::Valid,
