@@ -37,7 +37,7 @@ macro_rules! registry {
     };
 }
 
-registry!(zoom, vonage, opentok, relaybox);
+registry!(zoom, vonage, opentok, relaybox, twilio);
 
 pub fn by_id(id: &str) -> Option<&'static dyn Platform> {
     ALL.iter().copied().find(|p| p.id() == id)
