@@ -37,7 +37,7 @@ macro_rules! registry {
     };
 }
 
-registry!(zoom, vonage, opentok, relaybox, twilio);
+registry!(zoom, vonage, opentok, relaybox, twilio, ably);
 
 pub fn by_id(id: &str) -> Option<&'static dyn Platform> {
     ALL.iter().copied().find(|p| p.id() == id)
