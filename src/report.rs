@@ -16,6 +16,9 @@ use crate::token::{DecodeError, Decoded, Signature, VerifyKey};
 pub struct Report {
     pub platform: Option<&'static str>,
     pub format: &'static str,
+    /// The algorithm as the token names it (a JWT's `alg`) or as its format has it, for text.
+    #[serde(skip)]
+    pub algorithm: String,
     pub token: String,
     pub header: Option<Value>,
     pub claims: Value,
@@ -151,6 +154,7 @@ impl Checked {
         Report {
             platform: self.platform.map(|p| p.id()),
             format: decoded.format(),
+            algorithm: decoded.algorithm_label(),
             token: decoded.canonical_text().unwrap_or(&self.text).to_string(),
             header: decoded.header().cloned(),
             claims: decoded.claims(),

@@ -16,7 +16,7 @@ pub fn report(report: &Report, now: DateTime<Utc>) -> String {
             .get("alg")
             .map(|alg| alg.as_str().map_or_else(|| alg.to_string(), str::to_string))
             .unwrap_or_else(|| "(no alg)".to_string()),
-        None => "HMAC-SHA1".to_string(),
+        None => report.algorithm.clone(),
     };
     let _ = writeln!(
         out,

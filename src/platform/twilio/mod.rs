@@ -84,7 +84,7 @@ static GRANT_FORMS: [SubForm; 5] = [
     },
     SubForm {
         name: "task_router",
-        label: "TaskRouter grant",
+        label: "TaskRouter",
         fields: &[
             sub("workspace_sid", "workspace SID", SubKind::Text),
             sub("worker_sid", "worker SID", SubKind::Text),
@@ -144,7 +144,7 @@ impl Platform for Twilio {
     }
 
     fn name(&self) -> &'static str {
-        "Twilio Access Token"
+        "Twilio"
     }
 
     fn fields(&self) -> &'static [FieldSpec] {
@@ -174,7 +174,8 @@ impl Platform for Twilio {
     /// twilio-node's header: `alg`, `typ`, `cty`, and `twr` when a region is given.
     fn jwt_header(&self, alg: &'static str, form: &Form, _credentials: &Credentials) -> Value {
         let mut header = json!({"alg": alg, "typ": "JWT", "cty": CTY});
-        let region = form.text(REGION).trim();
+        // twilio-node writes any non-empty string.
+        let region = form.text(REGION);
         if !region.is_empty() {
             header["twr"] = region.into();
         }
