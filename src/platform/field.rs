@@ -181,6 +181,8 @@ pub mod ids {
     /// The key credential (SDK key, application id, API key).
     pub const KEY: &str = "key";
     pub const SECRET: &str = "secret";
+    /// The third credential some platforms have (Twilio's Account SID).
+    pub const ACCOUNT: &str = "account";
     /// The credentials as a whole (demo credentials, where a secret came from).
     pub const CREDENTIALS: &str = "credentials";
     /// The token as a whole (signature, encoding, algorithm).

@@ -198,7 +198,7 @@ impl Tab {
             | Row::SubForm { field: index, .. }
             | Row::SubField { field: index, .. } => self.spec(index).id,
             Row::Key => ids::KEY,
-            Row::Account => "account",
+            Row::Account => ids::ACCOUNT,
             Row::Secret => ids::SECRET,
         }
     }

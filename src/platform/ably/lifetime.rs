@@ -285,8 +285,8 @@ impl Ably {
                     t,
                     Actor::Server,
                     "auth-requested",
-                    "Ably asks the client to re-authenticate (an AUTH message 30 s before expiry, RTN22; the 30 s \
-                     from Ably's SDK tests, ably-java PR #238)",
+                    "Ably asks the client to re-authenticate: an AUTH message (RTN22 in Ably's client library spec), \
+                     30 s before expiry per Ably's SDK tests (ably-java PR #238)",
                     Confidence::SdkCode,
                 );
                 if self.reachable(t) {

@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::endpoint::Route;
 use super::field::common::{self, spec};
+use super::field::ids;
 use super::lifetime::LifetimeModel;
 use super::subform::{self, SubField, SubForm, SubKind};
 use super::{
@@ -199,7 +200,7 @@ impl Platform for Twilio {
             .filter(|a| !a.is_empty())
             .ok_or_else(|| {
                 MintError::field(
-                    "account",
+                    ids::ACCOUNT,
                     "no Account SID: give --account AC… or set TWILIO_ACCOUNT_SID",
                 )
             })?;

@@ -63,7 +63,7 @@ pub(super) fn rules(decoded: &Decoded) -> Vec<Finding> {
         findings.push(Finding::error(
             "twilio.ttl-max",
             EXPIRY,
-            format!("exp is {ttl} s after issue, over Twilio's {MAX_TTL} s (24 h): refused with error 20157; use 24h or less"),
+            format!("exp is {ttl} s after issue, over Twilio's {MAX_TTL} s (24 h): refused with error 20157 (20104 by Twilio's other page on it); use 24h or less"),
         ));
     }
     let grants = grants(decoded);
@@ -116,7 +116,7 @@ fn check_identity(grants: Option<&Map<String, Value>>, findings: &mut Vec<Findin
                 findings.push(Finding::error(
                     "twilio.identity-length",
                     CLIENT_ID,
-                    format!("the identity counts {length} characters (double-byte ones as 2), over Twilio's {IDENTITY_MAX}: refused with error 53200; shorten it"),
+                    format!("the identity counts {length} characters (double-byte ones as 2, as error 53200 says; which characters Twilio counts so is unconfirmed), over Twilio's {IDENTITY_MAX}: refused; shorten it"),
                 ));
             }
         }
@@ -163,7 +163,7 @@ fn check_sids(
         "SK",
     );
     bad(
-        "account",
+        ids::ACCOUNT,
         "sub (the Account SID)",
         decoded.claim("sub").as_ref().unwrap_or(&missing),
         "AC",
