@@ -528,6 +528,12 @@ fn grants_are_sub_forms_whose_fields_show_once_the_grant_is_in() {
         claims(&app)["grants"]["voice"]["outgoing"],
         json!({"application_sid": "AP00000000000000000000000000000000"})
     );
+    // ←/→ on a typed field changes nothing.
+    update(&mut app, Action::Right);
+    assert_eq!(
+        claims(&app)["grants"]["voice"]["outgoing"]["application_sid"],
+        "AP00000000000000000000000000000000"
+    );
     assert!(
         rules(&app).iter().all(|r| !r.starts_with("twilio.")),
         "{:?}",

@@ -493,8 +493,8 @@ impl Tab {
                 _ => false,
             },
             Row::SubForm { field, form } => self.toggle_sub_form(field, form),
-            Row::SubField { field, form, sub } => {
-                let on = self.text(Row::SubField { field, form, sub }) == "true";
+            row @ Row::SubField { field, form, sub } if self.kind(row) == RowKind::Choice => {
+                let on = self.text(row) == "true";
                 self.set_sub_value(field, form, sub, if on { "" } else { "true" });
                 true
             }
