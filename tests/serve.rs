@@ -6,13 +6,16 @@
 mod http;
 #[path = "support/node.rs"]
 mod node;
+#[path = "support/python.rs"]
+mod python;
 
 use std::net::SocketAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use http::{Call, request};
 use hyper::Method;
-use node::{interop_dir, node, python};
+use node::{interop_dir, node};
+use python::python;
 use serde_json::{Value, json};
 use tokenbench::clock::Clock;
 use tokenbench::duration::Expiry;
@@ -993,4 +996,94 @@ fn the_serve_command_refuses_a_secret_without_its_platform() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("add --platform"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agora: the community token server's routes
+// ---------------------------------------------------------------------------------------------
+
+fn agora_certificate() -> String {
+    demo_secret(tokenbench::platform::by_id("agora").unwrap())
+}
+
+#[test]
+fn agora_rtc_rtm_and_rte_answer_as_the_community_token_server_and_verify_with_agora_token() {
+    let server = start_pinned();
+    let addr = server.local_addr();
+    let ping = request(addr, Call::get("/agora/ping"));
+    assert_eq!(
+        (ping.status, ping.json()),
+        (200, json!({"message": "pong"}))
+    );
+
+    let rtc = request(
+        addr,
+        Call::get("/agora/rtc/lobby/publisher/uid/42?expiry=600"),
+    );
+    assert_eq!(rtc.status, 200, "{:?}", rtc.json());
+    let token = rtc.json()["rtcToken"].as_str().unwrap().to_string();
+    let service = &claims(&token)["services"][0];
+    assert_eq!(service["channel"], "lobby");
+    assert_eq!(service["uid"], "42");
+    assert_eq!(service["privileges"]["join_channel"], 600);
+    assert_eq!(service["privileges"]["publish_audio"], 600);
+    let verdict = node("agora_verify.js", &[&token, &agora_certificate()]);
+    assert_eq!(verdict["valid"], true, "{verdict}");
+
+    let audience = request(
+        addr,
+        Call::get("/agora/rtc/lobby/audience/userAccount/alice"),
+    );
+    let token = audience.json()["rtcToken"].as_str().unwrap().to_string();
+    let service = &claims(&token)["services"][0];
+    assert_eq!(service["uid"], "alice");
+    assert_eq!(
+        service["privileges"],
+        json!({"join_channel": 3600}),
+        "expiry defaults to 3600"
+    );
+
+    let rtm = request(addr, Call::get("/agora/rtm/alice?expiry=120"));
+    let token = rtm.json()["rtmToken"].as_str().unwrap().to_string();
+    assert_eq!(claims(&token)["services"][0]["user_id"], "alice");
+    assert_eq!(claims(&token)["expire"], 120);
+
+    let rte = request(addr, Call::get("/agora/rte/lobby/publisher/uid/7"));
+    let both = rte.json();
+    for name in ["rtcToken", "rtmToken"] {
+        let token = both[name].as_str().unwrap();
+        let verdict = node("agora_verify.js", &[token, &agora_certificate()]);
+        assert_eq!(verdict["valid"], true, "{name}: {verdict}");
+    }
+}
+
+#[test]
+fn agora_refusals_are_400s_with_the_token_servers_error_shape() {
+    let server = start_pinned();
+    let addr = server.local_addr();
+    for (path, error) in [
+        ("/agora/rtc/lobby/host/uid/1", "role is incorrect"),
+        (
+            "/agora/rtc/lobby/publisher/account/1",
+            "token type is invalid",
+        ),
+        ("/agora/rtc/lobby/publisher/uid/alice", "uid is incorrect"),
+        (
+            "/agora/rtc/lobby/publisher/uid/1?expiry=soon",
+            "expiry is incorrect",
+        ),
+        ("/agora/rtm/alice?expiry=-5", "expiry is incorrect"),
+    ] {
+        let reply = request(addr, Call::get(path));
+        assert_eq!(reply.status, 400, "{path}");
+        let message = reply.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(message.starts_with(error), "{path}: {message}");
+    }
+    let long = format!("/agora/rtm/{}", "a".repeat(300));
+    assert_eq!(request(addr, Call::get(&long)).status, 400);
+    // The server keeps serving.
+    assert_eq!(request(addr, Call::get("/agora/ping")).status, 200);
 }

@@ -480,7 +480,7 @@ fn rooms_are_resource_to_operation_toggles_and_a_new_room_starts_empty() {
         claims(&app)["permissions"]["lobby"],
         json!(["create", "subscribe"])
     );
-    update(&mut app, Action::RemoveRoom);
+    update(&mut app, Action::RemoveEntry);
     assert!(
         claims(&app).get("permissions").is_none(),
         "none: the key's own apply"
@@ -514,7 +514,7 @@ fn grants_are_sub_forms_whose_fields_show_once_the_grant_is_in() {
         app.tab().current_row(),
         Row::SubField { sub: 0, .. }
     ));
-    assert_eq!(app.tab().label(app.tab().current_row()), "incoming calls");
+    assert_eq!(app.tab().label(app.tab().current_row()), " incoming calls");
     update(&mut app, Action::Right);
     assert_eq!(
         claims(&app)["grants"]["voice"]["incoming"],
@@ -2102,4 +2102,112 @@ fn local_time_reaches_every_date_on_screen_findings_included() {
     );
     update(&mut app, Action::ToggleLocalTime);
     assert!(screen(&app, 120, 40).contains("(times in UTC)"));
+}
+
+/// The rows of the current tab as the user sees them: each label, or the pair name.
+fn pair_rows(app: &App, id: &str) -> Vec<Row> {
+    let tab = app.tab();
+    tab.rows()
+        .into_iter()
+        .filter(|row| tab.row_id(*row) == id)
+        .collect()
+}
+
+#[test]
+fn privileges_are_edited_one_by_one_and_follow_the_service_and_role() {
+    let mut app = app();
+    switch_to(&mut app, "agora");
+    let privileges = pair_rows(&app, "privileges");
+    let names: Vec<String> = app.tab().pair_names(match privileges[0] {
+        Row::Pair { field, .. } => field,
+        other => panic!("{other:?}"),
+    });
+    assert_eq!(
+        names,
+        [
+            "join-channel",
+            "publish-audio",
+            "publish-video",
+            "publish-data"
+        ]
+    );
+    let shown = screen(&app, 120, 40);
+    assert!(
+        shown.contains("privileges      (not set: the token's expiry)"),
+        "{shown}"
+    );
+    assert!(shown.contains("  join-channel   (not set)"), "{shown}");
+    // Typing on the join privilege edits its time; the token follows at once.
+    focus_row(&mut app, privileges[0]);
+    update(&mut app, Action::TypeToEdit('1'));
+    run(&mut app, typing("0m"));
+    update(&mut app, Action::EndEdit);
+    assert_eq!(
+        claims(&app)["services"][0]["privileges"]["join_channel"],
+        600
+    );
+    assert_eq!(
+        claims(&app)["services"][0]["privileges"]["publish_audio"],
+        3600
+    );
+    // Del clears it again.
+    update(&mut app, Action::RemoveEntry);
+    assert_eq!(
+        claims(&app)["services"][0]["privileges"]["join_channel"],
+        3600
+    );
+    // A subscriber is offered the join privilege only; RTM drops the channel and role rows.
+    type_into(&mut app, "client-id", "alice");
+    focus(&mut app, "role");
+    update(&mut app, Action::Right);
+    assert_eq!(pair_rows(&app, "privileges").len(), 1);
+    focus(&mut app, "service");
+    update(&mut app, Action::Right);
+    assert_eq!(
+        app.tab().form.text(tokenbench::platform::FieldRef {
+            index: 0,
+            id: "service"
+        }),
+        "rtm"
+    );
+    let ids: Vec<&str> = app
+        .tab()
+        .rows()
+        .iter()
+        .map(|r| app.tab().row_id(*r))
+        .collect();
+    assert!(!ids.contains(&"topic") && !ids.contains(&"role"), "{ids:?}");
+    assert_eq!(claims(&app)["services"][0]["type"], "rtm");
+    assert_eq!(claims(&app)["services"][0]["user_id"], "alice");
+    assert_eq!(
+        app.tab().current_row(),
+        row_of(&app, "service"),
+        "the focus stays on the service"
+    );
+}
+
+#[test]
+fn a_pasted_agora_token_fills_the_agora_form_for_re_signing() {
+    let mut app = app();
+    // AgoraIO/Tools' RTC vector: another project's certificate, so it cannot be re-signed as it is.
+    let vector = "007eJxTYBBbsMMnKq7p9Hf/HcIX5kce9b518kCiQgSr5Zrp4X1Tu6UUGCzNDZwdjU1TUs0Mkk1MzExMk5ISUy0SjQxNDcwMk4yN3b8IMEQwMTAwMoAwBIL4CgzmKeZGxmamqUmWFsYmFqbGluapxqnGaZYpJmYGSSkpiVwMRhYWRsYmhkbmxgDCaiTj";
+    update(&mut app, Action::Paste(vector.into()));
+    assert_eq!(app.tab().platform.id(), "agora");
+    let view = app.shown.as_ref().unwrap();
+    assert_eq!(view.report.format, "agora-007");
+    assert_eq!(view.report.signature, Signature::Unverified);
+    let tab = app.tab();
+    assert_eq!(
+        tab.text(row_of(&app, "topic")),
+        "7d72365eb983485397e3e3f9d460bdda"
+    );
+    assert_eq!(tab.text(row_of(&app, "client-id")), "2882341273");
+    assert_eq!(tab.text(row_of(&app, "role")), "subscriber");
+    // An edit re-signs it with the tab's credentials.
+    type_into(&mut app, "topic", "lobby");
+    assert_eq!(claims(&app)["services"][0]["channel"], "lobby");
+    assert_eq!(
+        app.shown.as_ref().unwrap().report.signature,
+        Signature::Valid
+    );
 }

@@ -46,6 +46,12 @@ pub struct InspectArgs {
     /// Check expiry against this time (RFC 3339 or unix seconds) instead of now.
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
+    /// The channel a token holds only as a hash (Agora 006: its CRC32), to verify it.
+    #[arg(long, value_name = "NAME")]
+    pub topic: Option<String>,
+    /// The uid or account a token holds only as a hash (Agora 006), to verify it.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -87,7 +93,21 @@ pub fn run(args: InspectArgs) -> Result<Outcome, UsageError> {
         Some(secret) => KeyChoice::Given(secret),
         None => KeyChoice::Find { env: &env },
     };
-    let mut report = report::inspect(&text, platform, key, now)?;
+    let decoded = crate::token::inspect(&text)?;
+    if (args.topic.is_some() || args.client_id.is_some()) && !decoded.hashes_names() {
+        eprintln!(
+            "note: --topic and --client-id only serve tokens that hold them as hashes (a 006 token); this one holds them as they are"
+        );
+    }
+    // A uid left out is uid 0, which a 006 token holds as the empty text.
+    let decoded = decoded.with_hashed_names(
+        args.topic.as_deref(),
+        args.topic
+            .as_ref()
+            .map(|_| args.client_id.as_deref().unwrap_or_default()),
+    );
+    let platform = platform.or_else(|| platform::detect(&decoded));
+    let mut report = report::check(&text, decoded, platform, key, now);
     if let Some(expected) = &args.key {
         let decoded = crate::token::inspect(&text)?;
         let named = report

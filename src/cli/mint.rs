@@ -133,7 +133,8 @@ impl Run<'_> {
             let token = minter.mint(form, &mut ctx).map_err(Stop::Mint)?;
             let written = if needs_report {
                 let token = std::str::from_utf8(token).expect("tokens are ASCII");
-                let decoded = crate::token::inspect(token).expect("a minted token decodes");
+                let decoded =
+                    platform::decode_minted(platform, form, token).expect("a minted token decodes");
                 let report = report::check(
                     token,
                     decoded,

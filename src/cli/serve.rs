@@ -199,7 +199,8 @@ fn form_errors(config: &ServeConfig) -> Vec<String> {
         let Ok(token) = prepared.mint_at(&settings.form, now, false) else {
             continue;
         };
-        let Ok(decoded) = crate::token::inspect(&token) else {
+        let Ok(decoded) = crate::platform::decode_minted(settings.platform, &settings.form, &token)
+        else {
             continue;
         };
         let report = report::check(

@@ -22,6 +22,10 @@ pub struct SimulateArgs {
     /// The platform whose lifetime model plays the scenario.
     #[arg(value_parser = model_parser())]
     pub platform: String,
+    /// Play this token's own times (its issue time, expiry and privileges) instead of
+    /// --ttl/--exp/--now.
+    #[arg(long, value_name = "TOKEN", conflicts_with_all = ["ttl", "exp", "now"])]
+    pub token: Option<String>,
     /// The token's lifetime (default: the platform's).
     #[arg(long, value_name = "DUR", value_parser = parse_duration, conflicts_with = "exp")]
     pub ttl: Option<i64>,
@@ -63,6 +67,24 @@ pub struct SimulateArgs {
     pub json: bool,
 }
 
+/// The times a token holds, as its platform reads them (a privilege that ends on its own
+/// included).
+fn token_times(text: &str) -> Result<TokenTimes, UsageError> {
+    let decoded = crate::token::inspect(text)?;
+    let times = match crate::platform::detect(&decoded) {
+        Some(platform) => platform.token_times(&decoded),
+        None => decoded
+            .issued_at()
+            .zip(decoded.expires_at())
+            .map(|(iat, exp)| TokenTimes::new(iat, exp)),
+    };
+    times.ok_or_else(|| {
+        UsageError(
+            "the token has no issue time and expiry to play: give --ttl or --exp instead".into(),
+        )
+    })
+}
+
 pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
     let playable =
         lifetime::playable_by_id(&args.platform).expect("clap only accepts known models");
@@ -91,12 +113,17 @@ pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
             "clients do not fetch tokens themselves",
         ));
     }
-    let iat = FieldArgs::now_or(args.now);
-    let exp = match (args.exp, args.ttl) {
-        (Some(exp), _) => exp,
-        (None, ttl) => iat + TimeDelta::seconds(ttl.unwrap_or(playable.default_ttl)),
+    let times = match &args.token {
+        Some(text) => token_times(text)?,
+        None => {
+            let iat = FieldArgs::now_or(args.now);
+            let exp = match (args.exp, args.ttl) {
+                (Some(exp), _) => exp,
+                (None, ttl) => iat + TimeDelta::seconds(ttl.unwrap_or(playable.default_ttl)),
+            };
+            TokenTimes::new(iat, exp)
+        }
     };
-    let times = TokenTimes { iat, exp };
     let scenario = Scenario {
         join_at: Some(args.join_at.unwrap_or(0)),
         drop_at: args.drop_at,

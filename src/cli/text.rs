@@ -11,19 +11,13 @@ use crate::text::escape;
 
 pub fn report(report: &Report, now: DateTime<Utc>) -> String {
     let mut out = String::new();
-    let alg = match &report.header {
-        Some(header) => header
-            .get("alg")
-            .map(|alg| alg.as_str().map_or_else(|| alg.to_string(), str::to_string))
-            .unwrap_or_else(|| "(no alg)".to_string()),
-        None => report.algorithm.clone(),
-    };
+    let alg = &report.algorithm;
     let _ = writeln!(
         out,
         "{} · {} {} · {} characters · signature {}",
         report.platform.unwrap_or("unknown platform"),
         report.format,
-        escape(&alg),
+        escape(alg),
         report.token.len(),
         report.signature.label()
     );
@@ -43,7 +37,7 @@ pub fn report(report: &Report, now: DateTime<Utc>) -> String {
         let _ = writeln!(out, "header  {}", escape(&header.to_string()));
     }
     let _ = writeln!(out, "claims");
-    for (line, note) in annotated_claims(&report.claims, now, false) {
+    for (line, note) in annotated_claims(&report.claims, &report.time_fields, now, false) {
         match note {
             Some(note) => {
                 let _ = writeln!(out, "  {}   ({note})", escape(&line));

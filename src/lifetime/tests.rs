@@ -8,7 +8,7 @@ use crate::platform::lifetime::testing::{outline, secs, token};
 #[test]
 fn every_platform_has_a_model_and_ids_are_unique() {
     let all = playable();
-    assert_eq!(all.len(), platform::ALL.len() + 2);
+    assert_eq!(all.len(), platform::ALL.len() + contrast::MODELS.len());
     for p in &all {
         assert_eq!(playable_by_id(p.id), Some(*p));
         assert_eq!(all.iter().filter(|q| q.id == p.id).count(), 1);

@@ -25,7 +25,7 @@ use crate::findings::Finding;
 use crate::secret::{Secret, SecretOrigin};
 use crate::token::{Claims, Decoded, Signer, VerifyKey};
 use endpoint::Route;
-use lifetime::LifetimeModel;
+use lifetime::{LifetimeModel, TokenTimes};
 
 /// Declares the platform folders and lists them, in the order of the workbench's tabs. Each
 /// folder exports `PLATFORM`.
@@ -37,7 +37,7 @@ macro_rules! registry {
     };
 }
 
-registry!(zoom, vonage, opentok, relaybox, twilio, ably);
+registry!(zoom, vonage, opentok, relaybox, agora, twilio, ably);
 
 pub fn by_id(id: &str) -> Option<&'static dyn Platform> {
     ALL.iter().copied().find(|p| p.id() == id)
@@ -84,6 +84,11 @@ pub trait Platform: Sync {
     /// The platform's lifetime limits in a few words, shown beside the expiry.
     fn lifetime_limits(&self) -> &'static str;
     fn lifetime(&self) -> &'static dyn LifetimeModel;
+    /// The times the lifetime model plays for a decoded token: its iat and exp, and on a
+    /// platform whose privileges end on their own, those too.
+    fn token_times(&self, decoded: &Decoded) -> Option<TokenTimes> {
+        Some(TokenTimes::new(decoded.issued_at()?, decoded.expires_at()?))
+    }
     /// The auth endpoints `serve` hosts for this platform.
     fn routes(&self) -> &'static [Route] {
         &[]
@@ -109,6 +114,21 @@ pub trait Platform: Sync {
     /// Splits a secret that carries its key (an API key `appPid.keyId:secret`).
     fn split_secret(&self, secret: Secret) -> (Option<String>, Secret) {
         (None, secret)
+    }
+    /// The channel and uid a token of `form` holds only as hashes (Agora 006), which checking
+    /// it needs.
+    fn hashed_names(&self, _form: &Form) -> Option<(String, String)> {
+        None
+    }
+    /// Whether `field` (an index into [`Platform::fields`]) goes into the token `form` mints;
+    /// the workbench leaves out the rows of fields that do not (an RTM token has no channel).
+    fn applies(&self, _form: &Form, _field: usize) -> bool {
+        true
+    }
+    /// Whether the workbench offers `name` of the pairs field `field` for `form` (Agora offers
+    /// the privileges of the chosen service and role).
+    fn offers(&self, _form: &Form, _field: usize, _name: &str) -> bool {
+        true
     }
     /// The format `form` mints: a JWT, unless the platform has another.
     fn format(&self, _form: &Form) -> TokenFormat {
@@ -191,6 +211,20 @@ impl std::fmt::Debug for dyn Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
     }
+}
+
+/// Decodes a token `form` just minted, with what the form knows and the token holds only as
+/// hashes, so that it can be checked.
+pub fn decode_minted(
+    platform: &dyn Platform,
+    form: &Form,
+    text: &str,
+) -> Result<Decoded, crate::token::DecodeError> {
+    let decoded = crate::token::inspect(text)?;
+    Ok(match platform.hashed_names(form) {
+        Some((channel, uid)) => decoded.with_hashed_names(Some(&channel), Some(&uid)),
+        None => decoded,
+    })
 }
 
 /// An HMAC secret, unless it is empty: an empty key signs, but nothing should accept it, and it

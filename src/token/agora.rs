@@ -102,6 +102,24 @@ pub static SERVICE_TYPES: &[ServiceType] = &[
     },
 ];
 
+/// The token's `expire` and every privilege name of AccessToken2's services: the claims that
+/// hold seconds after `issue_ts`.
+pub const PRIVILEGE_NAMES_AND_EXPIRE: [&str; 13] = [
+    "expire",
+    "join_channel",
+    "publish_audio",
+    "publish_video",
+    "publish_data",
+    "login",
+    "publish_mix_stream",
+    "publish_raw_stream",
+    "user",
+    "app",
+    "publish",
+    "play",
+    "room_user",
+];
+
 pub fn service_type(number: u16) -> Option<&'static ServiceType> {
     SERVICE_TYPES.iter().find(|s| s.number == number)
 }
@@ -330,6 +348,11 @@ pub struct AccessToken2 {
 }
 
 impl AccessToken2 {
+    /// The signed bytes, exactly as received (everything after the signature).
+    pub fn signing_info(&self) -> &[u8] {
+        &self.signing_info
+    }
+
     /// Checks the signature with an app certificate (32 hex characters, used as text).
     pub fn verify(&self, certificate: &Secret) -> bool {
         if !is_32_hex(certificate.expose()) {
@@ -729,6 +752,25 @@ const PRIVILEGES_006: [(u16, &str); 14] = [
     (1000, "rtm_login"),
 ];
 
+/// Every 006 privilege name and `ts`: the times of a 006 token's claims.
+pub const TIMES_006: [&str; 15] = [
+    "ts",
+    "join_channel",
+    "publish_audio",
+    "publish_video",
+    "publish_data",
+    "publish_audio_cdn",
+    "publish_video_cdn",
+    "request_publish_audio",
+    "request_publish_video",
+    "request_publish_data",
+    "invite_publish_audio",
+    "invite_publish_video",
+    "invite_publish_data",
+    "administrate_channel",
+    "rtm_login",
+];
+
 pub fn privilege_name_006(id: u16) -> String {
     PRIVILEGES_006
         .iter()
@@ -744,8 +786,15 @@ pub fn privilege_id_006(name: &str) -> Option<u16> {
 }
 
 impl AccessToken006 {
-    /// The same token with the channel and uid it was made for, as the user gives them.
+    /// The same token with the channel and uid it was made for, as the user gives them. Uid 0
+    /// is written as the empty text by the builders, or as "0" when it was given as a string:
+    /// the one the token's CRC32 names is taken.
     pub fn with_names(mut self, channel: &str, uid: &str) -> AccessToken006 {
+        let uid = match uid {
+            "0" | "" if crc32("") == self.crc_uid => "",
+            "" if crc32("0") == self.crc_uid => "0",
+            uid => uid,
+        };
         self.channel = Some(channel.into());
         self.uid = Some(uid.into());
         self

@@ -98,6 +98,16 @@ pub fn unwrap(text: &str) -> Option<String> {
         .find(|candidate| inspect(candidate).is_ok())
 }
 
+/// Which members of a format's claims hold times, so that they can be shown as dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeFields {
+    /// Members holding unix seconds.
+    pub absolute: &'static [&'static str],
+    /// Members holding seconds after the member `base` (an Agora 007 token's times).
+    pub relative: &'static [&'static str],
+    pub base: &'static str,
+}
+
 /// Whether the signature was checked, and how it came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -138,6 +148,27 @@ impl Decoded {
             Decoded::T1(_) => "t1",
             Decoded::Agora007(_) | Decoded::Agora006(_) => "agora",
             Decoded::AblyTokenRequest(_) => "ably",
+        }
+    }
+
+    /// The members of [`Decoded::claims`] that hold times.
+    pub fn time_fields(&self) -> TimeFields {
+        let absolute = |absolute| TimeFields {
+            absolute,
+            relative: &[],
+            base: "",
+        };
+        match self {
+            Decoded::Jwt(_) => absolute(&["iat", "exp", "nbf"]),
+            Decoded::T1(_) => absolute(&["create_time", "expire_time"]),
+            Decoded::Agora007(_) => TimeFields {
+                absolute: &["issue_ts"],
+                relative: &agora::PRIVILEGE_NAMES_AND_EXPIRE,
+                base: "issue_ts",
+            },
+            Decoded::Agora006(_) => absolute(&agora::TIMES_006),
+            // Its timestamp is in milliseconds: shown as it is.
+            Decoded::AblyTokenRequest(_) => absolute(&[]),
         }
     }
 
@@ -256,6 +287,11 @@ impl Decoded {
             ),
             _ => None,
         }
+    }
+
+    /// Whether the format holds its channel and uid only as hashes (a 006 token's CRC32s).
+    pub fn hashes_names(&self) -> bool {
+        matches!(self, Decoded::Agora006(_))
     }
 
     /// Gives the token the names it holds only as hashes (a 006 token's channel and uid), so

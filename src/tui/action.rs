@@ -21,7 +21,7 @@ pub enum Action {
     Right,
     /// Space: cycle a choice forward, or toggle the operation under the cursor.
     Toggle,
-    RemoveRoom,
+    RemoveEntry,
     /// A printable key on a focused text field that is not being edited: editing starts with it.
     TypeToEdit(char),
     /// Ends text editing (Enter or Esc); the value is already live.

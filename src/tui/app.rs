@@ -235,7 +235,7 @@ impl App {
                 self.pane == Pane::Form
                     && matches!(
                         self.tab().kind(self.tab().current_row()),
-                        RowKind::Text | RowKind::Room
+                        RowKind::Text | RowKind::Room | RowKind::Pair
                     )
             }
         }
@@ -269,6 +269,9 @@ impl App {
         match self.pane {
             Pane::Form if self.tab().kind(self.tab().current_row()) == RowKind::Room => {
                 vec![Context::Room, Context::Form, Context::Global]
+            }
+            Pane::Form if self.tab().kind(self.tab().current_row()) == RowKind::Pair => {
+                vec![Context::Pair, Context::Form, Context::Global]
             }
             Pane::Form => vec![Context::Form, Context::Global],
             Pane::Findings => vec![Context::Findings, Context::Commands, Context::Global],
@@ -341,7 +344,7 @@ impl App {
         let tab = self.tab();
         let row = tab.current_row();
         match tab.kind(row) {
-            RowKind::Text | RowKind::Room => {
+            RowKind::Text | RowKind::Room | RowKind::Pair => {
                 let input = TextInput::at_end(tab.text(row));
                 self.start_edit(input);
             }
@@ -370,7 +373,7 @@ impl App {
         let tab = self.tab();
         let row = tab.current_row();
         match tab.kind(row) {
-            RowKind::Text | RowKind::Room => {
+            RowKind::Text | RowKind::Room | RowKind::Pair => {
                 self.start_edit(TextInput::at_end(c.to_string()));
                 self.edited = true;
             }
@@ -831,8 +834,8 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 app.input_changed();
             }
         }
-        Action::RemoveRoom => {
-            if app.tab_mut().remove_room() {
+        Action::RemoveEntry => {
+            if app.tab_mut().remove_entry() {
                 app.input_changed();
             }
         }

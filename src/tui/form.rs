@@ -52,6 +52,12 @@ pub enum Row {
         form: usize,
         sub: usize,
     },
+    /// One name of a pairs field with known names (a privilege and its time), by its index in
+    /// [`Tab::pair_names`].
+    Pair {
+        field: usize,
+        name: usize,
+    },
     Key,
     Account,
     Secret,
@@ -66,6 +72,8 @@ pub enum RowKind {
     Choice,
     Room,
     AddRoom,
+    /// Typed like a text field; Del clears it.
+    Pair,
 }
 
 /// One platform's tab: its form as typed, its credentials, and where the cursor is.
@@ -142,12 +150,20 @@ impl Tab {
     pub fn rows(&self) -> Vec<Row> {
         let mut rows = Vec::new();
         for (index, spec) in self.platform.fields().iter().enumerate() {
+            if !self.platform.applies(&self.form, index) {
+                continue;
+            }
             if let FieldKind::Rooms { .. } = spec.kind {
                 let count = self.form.rooms(self.field_ref(index)).len();
                 rows.extend((0..count).map(|room| Row::Room { field: index, room }));
                 rows.push(Row::AddRoom { field: index });
             } else if let FieldKind::SubForms { forms, .. } = spec.kind {
                 rows.extend(self.sub_form_rows(index, forms));
+            } else if let FieldKind::Pairs { names } = spec.kind
+                && !names.is_empty()
+            {
+                let count = self.pair_names(index).len();
+                rows.extend((0..count).map(|name| Row::Pair { field: index, name }));
             } else {
                 rows.push(Row::Field(index));
             }
@@ -158,6 +174,60 @@ impl Tab {
         }
         rows.push(Row::Secret);
         rows
+    }
+
+    /// The names a pairs field offers for the form as it stands, then any other name it holds.
+    pub fn pair_names(&self, field: usize) -> Vec<String> {
+        let FieldKind::Pairs { names } = self.spec(field).kind else {
+            return Vec::new();
+        };
+        let mut offered: Vec<String> = names
+            .iter()
+            .filter(|name| self.platform.offers(&self.form, field, name))
+            .map(|name| name.to_string())
+            .collect();
+        for (name, _) in self.form.pairs(self.field_ref(field)) {
+            if !offered.contains(name) {
+                offered.push(name.clone());
+            }
+        }
+        offered
+    }
+
+    /// The name of a pair row, and its value when the form has one.
+    fn pair(&self, field: usize, name: usize) -> (String, Option<String>) {
+        let name = self
+            .pair_names(field)
+            .get(name)
+            .cloned()
+            .unwrap_or_default();
+        let value = self
+            .form
+            .pairs(self.field_ref(field))
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone());
+        (name, value)
+    }
+
+    /// Sets the value of a pair (none: removes it), keeping the field's text in step.
+    fn set_pair(&mut self, field: usize, name: &str, value: Option<&str>) {
+        if let Some(FieldValue::Pairs(pairs)) = self.form.value_mut(field) {
+            let at = pairs.iter().position(|(n, _)| n == name);
+            match (at, value) {
+                (Some(at), Some(value)) => pairs[at].1 = value.to_string(),
+                (None, Some(value)) => pairs.push((name.to_string(), value.to_string())),
+                (Some(at), None) => {
+                    pairs.remove(at);
+                }
+                (None, None) => {}
+            }
+            let text = pairs_to_text(pairs);
+            if let Some(slot) = self.texts.get_mut(field) {
+                *slot = text;
+            }
+        }
     }
 
     fn field_ref(&self, index: usize) -> crate::platform::FieldRef {
@@ -185,6 +255,7 @@ impl Tab {
                 Some((_, field)) if field.kind == SubKind::Switch => RowKind::Choice,
                 _ => RowKind::Text,
             },
+            Row::Pair { .. } => RowKind::Pair,
             Row::Key | Row::Account | Row::Secret => RowKind::Text,
         }
     }
@@ -196,15 +267,25 @@ impl Tab {
             | Row::Room { field: index, .. }
             | Row::AddRoom { field: index }
             | Row::SubForm { field: index, .. }
-            | Row::SubField { field: index, .. } => self.spec(index).id,
+            | Row::SubField { field: index, .. }
+            | Row::Pair { field: index, .. } => self.spec(index).id,
             Row::Key => ids::KEY,
             Row::Account => ids::ACCOUNT,
             Row::Secret => ids::SECRET,
         }
     }
 
-    /// The row label: the platform's own words for the field.
-    pub fn label(&self, row: Row) -> &'static str {
+    /// The row label: the platform's own words for the field; a pair row's is its name,
+    /// under the field's heading, and a sub-form's field sits under its group.
+    pub fn label(&self, row: Row) -> String {
+        match row {
+            Row::Pair { field, name } => format!(" {}", self.pair(field, name).0),
+            Row::SubField { .. } => format!(" {}", self.field_label(row)),
+            row => self.field_label(row).to_string(),
+        }
+    }
+
+    fn field_label(&self, row: Row) -> &'static str {
         let credentials = self.platform.credentials();
         match row {
             Row::Field(index) => self.spec(index).label,
@@ -212,7 +293,7 @@ impl Tab {
             Row::AddRoom { field } if self.form.rooms(self.field_ref(field)).is_empty() => {
                 self.spec(field).label
             }
-            Row::Room { .. } | Row::AddRoom { .. } => "",
+            Row::Room { .. } | Row::AddRoom { .. } | Row::Pair { .. } => "",
             Row::SubForm { field, form } => self.sub_forms(field).get(form).map_or("", |f| f.label),
             Row::SubField { field, form, sub } => {
                 self.sub_form(field, form, sub).map_or("", |(_, f)| f.label)
@@ -243,6 +324,7 @@ impl Tab {
                 })
                 .unwrap_or_default()
                 .to_string(),
+            Row::Pair { field, name } => self.pair(field, name).1.unwrap_or_default(),
             Row::AddRoom { .. } | Row::SubForm { .. } => String::new(),
         }
     }
@@ -280,6 +362,11 @@ impl Tab {
                 self.prepare();
             }
             Row::SubField { field, form, sub } => self.set_sub_value(field, form, sub, text),
+            Row::Pair { field, name } => {
+                let (name, _) = self.pair(field, name);
+                let text = text.trim();
+                self.set_pair(field, &name, Some(text).filter(|t| !t.is_empty()));
+            }
             Row::AddRoom { .. } | Row::SubForm { .. } => {}
         }
         self.check_inputs();
@@ -408,7 +495,8 @@ impl Tab {
         let credentials = self
             .credentials()
             .ok_or("the secret could not be read, so the token cannot be checked")?;
-        let decoded = crate::token::inspect(text).map_err(|e| e.to_string())?;
+        let decoded = crate::platform::decode_minted(self.platform, &self.form, text)
+            .map_err(|e| e.to_string())?;
         let key = match self.source {
             // A secret typed here was never on the command line nor a demo: no credential finding.
             None => KeyChoice::Given(&credentials.secret),
@@ -598,12 +686,23 @@ impl Tab {
             .unwrap_or(0);
     }
 
-    pub fn remove_room(&mut self) -> bool {
-        let Row::Room { field, room } = self.current_row() else {
-            return false;
-        };
-        if let Some(rooms) = self.rooms_mut(field) {
-            rooms.remove(room);
+    /// Del: removes the room, or clears the pair, under the cursor.
+    pub fn remove_entry(&mut self) -> bool {
+        match self.current_row() {
+            Row::Room { field, room } => {
+                if let Some(rooms) = self.rooms_mut(field) {
+                    rooms.remove(room);
+                }
+            }
+            Row::Pair { field, name } => {
+                let (name, value) = self.pair(field, name);
+                if value.is_none() {
+                    return false;
+                }
+                self.set_pair(field, &name, None);
+                self.check_inputs();
+            }
+            _ => return false,
         }
         self.row = self.row.min(self.rows().len() - 1);
         true
@@ -613,7 +712,7 @@ impl Tab {
     pub fn end_edit(&mut self) -> bool {
         match self.current_row() {
             Row::Room { field, room } if self.text(Row::Room { field, room }).trim().is_empty() => {
-                self.remove_room()
+                self.remove_entry()
             }
             _ => false,
         }
@@ -704,14 +803,6 @@ impl Tab {
     }
 }
 
-/// A row's label as drawn: a group's fields are indented under it.
-fn shown_label(tab: &Tab, row: Row) -> String {
-    match row {
-        Row::SubField { .. } => format!("  {}", tab.label(row)),
-        _ => tab.label(row).to_string(),
-    }
-}
-
 // ---- drawing ----
 
 const MASK: &str = "••••••••";
@@ -721,7 +812,7 @@ fn label_width(tab: &Tab, width: usize) -> usize {
     let longest = tab
         .rows()
         .iter()
-        .map(|r| shown_label(tab, *r).width())
+        .map(|r| tab.label(*r).width())
         .max()
         .unwrap_or(0);
     (longest + 2).min(width / 2).max(6)
@@ -745,6 +836,26 @@ fn lines(app: &App, theme: &Theme, width: usize) -> Vec<FormLine> {
     let rows = tab.rows();
     let mut out = Vec::new();
     for (index, row) in rows.iter().copied().enumerate() {
+        if let Row::Pair { field, name: 0 } = row {
+            // The pairs' heading: the field's label, and what a name not set means.
+            let spec = tab.spec(field);
+            let mut spans = vec![styled(
+                format!(" {:<w$}", truncate(spec.label, label - 2), w = label - 1),
+                theme.label,
+            )];
+            if !spec.empty.is_empty() {
+                spans.push(styled(
+                    truncate(&format!("(not set: {})", spec.empty), value_width),
+                    theme.dim,
+                ));
+            }
+            out.push(FormLine {
+                row: index,
+                line: Line::from(spans),
+                arrows: None,
+                toggles: Vec::new(),
+            });
+        }
         let current = index == tab.row.min(rows.len() - 1);
         let marker = if current { "▸" } else { " " };
         let label_style = if current { theme.accent } else { theme.label };
@@ -753,7 +864,7 @@ fn lines(app: &App, theme: &Theme, width: usize) -> Vec<FormLine> {
             styled(
                 format!(
                     "{:<w$}",
-                    truncate(&shown_label(tab, row), label - 2),
+                    truncate(&tab.label(row), label - 2),
                     w = label - 1
                 ),
                 label_style,
@@ -869,6 +980,13 @@ fn value(
         return choice_spans(choice.to_string(), width, theme);
     }
     match row {
+        Row::Pair { field, name } => {
+            let value = match tab.pair(field, name).1 {
+                Some(value) => styled(truncate(&shown(&value), width), theme.text),
+                None => styled(truncate("(not set)", width), theme.dim),
+            };
+            (vec![value], None)
+        }
         Row::Field(index) if tab.kind(row) == RowKind::Choice => {
             let choice = match tab.spec(index).kind {
                 FieldKind::Switch { off, on } => {
@@ -946,7 +1064,9 @@ fn value(
                     format_duration_compact(tab.platform.default_ttl())
                 ),
                 (FieldKind::Claims, _) => "(none: name=value; …)".into(),
-                (FieldKind::Pairs { .. }, _) => "(none: name=value; …)".into(),
+                (FieldKind::Pairs { .. }, _) if spec.empty.is_empty() => {
+                    "(none: name=value; …)".into()
+                }
                 _ if !spec.empty.is_empty() => format!("({})", spec.empty),
                 _ => "(empty)".into(),
             };

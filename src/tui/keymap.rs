@@ -23,6 +23,8 @@ pub enum Context {
     Form,
     /// The form pane, on one room of a rooms field.
     Room,
+    /// The form pane, on one name of a pairs field (a privilege and its time).
+    Pair,
     /// Typing into a field.
     Editing,
     /// The paste box of inspect.
@@ -40,11 +42,12 @@ pub enum Context {
 
 impl Context {
     /// Every context, in the order the help and the README list them.
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Commands,
         Context::Form,
         Context::Room,
+        Context::Pair,
         Context::Editing,
         Context::Findings,
         Context::Scroll,
@@ -60,6 +63,7 @@ impl Context {
             Context::Commands => "Where nothing is typed (panes, the lab's timeline)",
             Context::Form => "Form",
             Context::Room => "Form, on a room",
+            Context::Pair => "Form, on a named value (a privilege's time)",
             Context::Editing => "Editing a field",
             Context::Inspect => "Inspect box",
             Context::Findings => "Findings",
@@ -277,9 +281,24 @@ pub static KEYS: &[Binding] = &[
         Room,
         [key(KeyCode::Delete)],
         "Del",
-        Action::RemoveRoom,
+        Action::RemoveEntry,
         "remove the room",
         "remove"
+    ),
+    bind!(
+        Pair,
+        [key(KeyCode::Enter)],
+        "Enter",
+        Action::Activate,
+        "edit the value (or type over it); empty: not set"
+    ),
+    bind!(
+        Pair,
+        [key(KeyCode::Delete)],
+        "Del",
+        Action::RemoveEntry,
+        "clear the value",
+        "clear"
     ),
     bind!(
         Form,

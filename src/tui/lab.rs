@@ -202,23 +202,21 @@ pub struct Timeline {
     pub status: Status,
 }
 
-/// Plays the scenario for a token issued at `iat` and expiring at `exp`, seen at `now`.
+/// Plays the scenario for a token of these times, seen at `now`.
 pub fn timeline(
     lab: &Lab,
     platform: Option<&str>,
-    iat: Option<DateTime<Utc>>,
-    exp: Option<DateTime<Utc>>,
+    times: Option<TokenTimes>,
     now: DateTime<Utc>,
 ) -> Result<Timeline, String> {
     let model = lab
         .model(platform)
         .ok_or("choose a model (←/→): this token's platform has no lifetime model")?;
-    let (Some(iat), Some(exp)) = (iat, exp) else {
-        return Err("the lab needs a token with both iat and exp".into());
+    let Some(times) = times else {
+        return Err("the lab needs a token with an issue time and an expiry".into());
     };
-    let times = TokenTimes { iat, exp };
     let scenario = lab.scenario(model)?;
-    let now_ms = (now - iat).num_milliseconds();
+    let now_ms = (now - times.iat).num_milliseconds();
     Ok(Timeline {
         model,
         events: model.model.simulate(&times, &scenario),
@@ -238,8 +236,7 @@ pub fn draw(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, hits: &mut 
     let picture = timeline(
         &app.lab,
         view.and_then(|v| v.report.platform),
-        view.and_then(|v| v.issued_at),
-        view.and_then(|v| v.expires_at),
+        view.and_then(|v| v.times.clone()),
         app.now,
     );
     let scenario_height = app.lab.rows(picture.as_ref().ok().map(|t| t.model)).len() as u16 + 2;

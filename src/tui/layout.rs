@@ -307,38 +307,60 @@ pub fn draw(app: &App, frame: &mut Frame) -> Hits {
     hits
 }
 
-/// The platform tabs: (index, x offset, label).
-fn tabs(app: &App) -> Vec<(usize, u16, String)> {
-    let mut x = 0u16;
-    app.tabs
-        .iter()
-        .enumerate()
-        .map(|(index, tab)| {
-            let label = format!(" {} ", tab.platform.id());
-            let start = x;
-            x += label.width() as u16 + 1;
-            (index, start, label)
-        })
-        .collect()
+/// The platform tabs: (index, x offset, label), padded when `width` leaves room for the clock
+/// beside them, else packed.
+fn tabs(app: &App, width: u16, clock: usize) -> Vec<(usize, u16, String)> {
+    let layout = |padded: bool| {
+        let mut x = 0u16;
+        app.tabs
+            .iter()
+            .enumerate()
+            .map(|(index, tab)| {
+                let label = if padded {
+                    format!(" {} ", tab.platform.id())
+                } else {
+                    tab.platform.id().to_string()
+                };
+                let start = x;
+                x = x.saturating_add(label.width() as u16 + 1);
+                (index, start, label)
+            })
+            .collect::<Vec<_>>()
+    };
+    let padded = layout(true);
+    let used = padded
+        .last()
+        .map_or(0, |(_, start, label)| *start as usize + label.width() + 1);
+    if used + clock < width as usize {
+        padded
+    } else {
+        layout(false)
+    }
 }
 
 fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, hits: &mut Hits) {
     let mut spans = Vec::new();
-    for (index, start, label) in tabs(app) {
+    let clock = clock_text(app);
+    for (index, start, label) in tabs(app, area.width, clock.width()) {
         let style = if index == app.active {
             theme.active_tab
         } else {
             theme.tab
         };
         hits.push(
-            Rect::new(area.x + start, area.y, label.width() as u16, 1).intersection(area),
+            Rect::new(
+                area.x.saturating_add(start),
+                area.y,
+                label.width() as u16,
+                1,
+            )
+            .intersection(area),
             Target::Tab(index),
         );
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    let clock = clock_text(app);
     let free = (area.width as usize).saturating_sub(used);
     if free > clock.width() + 1 {
         spans.push(Span::raw(" ".repeat(free - clock.width())));

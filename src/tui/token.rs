@@ -12,6 +12,7 @@ use super::layout::{pane, render_lines, styled};
 use super::text::{shown, wrap};
 use super::theme::Theme;
 use crate::findings::{self, Finding, Severity};
+use crate::lifetime::TokenTimes;
 use crate::platform::Platform;
 use crate::report::{Checked, KeyChoice, Report, annotated_claims};
 use crate::token::{Decoded, Signature};
@@ -36,6 +37,8 @@ pub struct TokenView {
     pub algorithm: String,
     pub issued_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// What the lifetime lab plays: the token's times as its platform reads them.
+    pub times: Option<TokenTimes>,
     pub origin: Origin,
 }
 
@@ -51,6 +54,12 @@ impl TokenView {
     ) -> Self {
         let algorithm = decoded.algorithm_label();
         let (issued_at, expires_at) = (decoded.issued_at(), decoded.expires_at());
+        let times = match platform {
+            Some(platform) => platform.token_times(&decoded),
+            None => issued_at
+                .zip(expires_at)
+                .map(|(iat, exp)| TokenTimes::new(iat, exp)),
+        };
         let checked = Checked::new(text, decoded, platform, key);
         TokenView {
             report: checked.report(now),
@@ -59,6 +68,7 @@ impl TokenView {
             algorithm,
             issued_at,
             expires_at,
+            times,
             origin,
         }
     }
@@ -233,7 +243,12 @@ fn claim_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             theme.label,
         )),
     }
-    for (line, note) in annotated_claims(&view.report.claims, app.now, app.local_time) {
+    for (line, note) in annotated_claims(
+        &view.report.claims,
+        &view.report.time_fields,
+        app.now,
+        app.local_time,
+    ) {
         let line = shown(&line).into_owned();
         let Some(note) = note else {
             out.push(Line::styled(line, theme.text));

@@ -39,20 +39,47 @@ pub enum ScenarioInput {
     Renewal,
 }
 
-/// A token's issue and expiry instants; offsets are measured from `iat`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A token's issue and expiry instants, and the privileges that end on their own (Agora's);
+/// offsets are measured from `iat`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenTimes {
     pub iat: DateTime<Utc>,
     pub exp: DateTime<Utc>,
+    /// Privileges with their own expiry, in the token's order.
+    pub privileges: Vec<PrivilegeTime>,
+}
+
+/// A privilege that ends at its own time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivilegeTime {
+    /// As the token names it (`rtc join_channel`).
+    pub name: String,
+    pub ends: DateTime<Utc>,
+    /// Whether it is what lets a client in (a join or login): when it ends, a connected client
+    /// is put out and a new one is refused.
+    pub admits: bool,
 }
 
 impl TokenTimes {
+    pub fn new(iat: DateTime<Utc>, exp: DateTime<Utc>) -> Self {
+        TokenTimes {
+            iat,
+            exp,
+            privileges: Vec::new(),
+        }
+    }
+
     /// From the JWT claims (unix seconds); `None` when either is outside chrono's range.
     pub fn from_unix(iat: i64, exp: i64) -> Option<Self> {
-        Some(TokenTimes {
-            iat: DateTime::from_timestamp(iat, 0)?,
-            exp: DateTime::from_timestamp(exp, 0)?,
-        })
+        Some(TokenTimes::new(
+            DateTime::from_timestamp(iat, 0)?,
+            DateTime::from_timestamp(exp, 0)?,
+        ))
+    }
+
+    /// A privilege's end as an offset from iat.
+    pub fn offset_of(&self, instant: DateTime<Utc>) -> i64 {
+        (instant - self.iat).num_milliseconds()
     }
 
     /// `exp − iat` in ms: the lifetime, and also exp's offset. Negative when exp < iat.
@@ -119,7 +146,13 @@ impl Scenario {
             return until;
         }
         let ttl = times.ttl_ms();
-        let renewed_exp = self.renew_at.map(|t| t.saturating_add(ttl));
+        // The last thing the token itself does: exp, or a privilege that outlasts it.
+        let last_end = times
+            .privileges
+            .iter()
+            .map(|p| times.offset_of(p.ends))
+            .fold(ttl, i64::max);
+        let renewed_exp = self.renew_at.map(|t| t.saturating_add(last_end));
         let back_online = self
             .drop_at
             .map(|t| t.saturating_add(self.offline_for.max(0)));
@@ -135,7 +168,7 @@ impl Scenario {
         ]
         .into_iter()
         .flatten()
-        .fold(ttl, i64::max);
+        .fold(last_end, i64::max);
         latest.saturating_add((ttl / 10).max(120_000))
     }
 }

@@ -69,7 +69,10 @@ pub(crate) trait Rules {
         client
     }
 
-    fn on_renew(&mut self, _cx: &mut Cx<Self::Timer>, _t: i64, _client: Client) {}
+    /// The app renews the token in place; returns the client's state afterwards.
+    fn on_renew(&mut self, _cx: &mut Cx<Self::Timer>, _t: i64, client: Client) -> Client {
+        client
+    }
 
     fn on_timer(
         &mut self,
@@ -181,7 +184,7 @@ impl<R: Rules> Lifecycle for Session<R> {
             }
             Step::Drop => not_connected(cx, t, false),
             Step::ForceDisconnect => not_connected(cx, t, true),
-            Step::Renew => self.rules.on_renew(cx, t, self.client),
+            Step::Renew => self.client = self.rules.on_renew(cx, t, self.client),
             Step::Timer(timer) => self.client = self.rules.on_timer(cx, t, timer, self.client),
             // Only Relaybox fetches tokens at run time; the engine never schedules these here.
             Step::EndpointDown | Step::EndpointUp => {}
