@@ -78,21 +78,34 @@ impl Checked {
         key: KeyChoice,
     ) -> Checked {
         let mut key_findings = Vec::new();
-        let (secret, source) = match key {
-            KeyChoice::Given(secret) => (Some(secret.clone()), None),
+        // The secret, where it came from, and the key id it belongs to when that is known.
+        let (secret, source, key_id) = match key {
+            KeyChoice::Given(secret) => (
+                Some(secret.clone()),
+                None,
+                platform.and_then(|p| p.split_secret(secret.clone()).0),
+            ),
             KeyChoice::Minted(credentials) => (
                 Some(platform.map_or(credentials.secret.clone(), |p| {
                     p.split_secret(credentials.secret.clone()).1
                 })),
                 Some(credentials.source.clone()),
+                Some(credentials.key.clone()),
             ),
             KeyChoice::Find { env } => {
                 match platform.and_then(|p| found_credentials(p, &decoded, env)) {
-                    Some(credentials) => (Some(credentials.secret), Some(credentials.source)),
-                    None => (None, None),
+                    Some(credentials) => (
+                        Some(credentials.secret),
+                        Some(credentials.source),
+                        Some(credentials.key),
+                    ),
+                    None => (None, None, None),
                 }
             }
         };
+        if let (Some(platform), Some(key_id)) = (platform, &key_id) {
+            key_findings.extend(platform.key_findings(&decoded, key_id));
+        }
         let unusable = |reason: String| Finding::error("secret.unusable", ids::SECRET, reason);
         let mut explained = false;
         let (signature, hmac_len) = match (&secret, &decoded, platform) {

@@ -141,6 +141,8 @@ fn default_lifetimes_and_expiry_forms() {
         ("vonage", 86_400),
         ("opentok", 86_400),
         ("relaybox", 900),
+        ("twilio", 3600),
+        ("ably", 3600),
     ] {
         let report = json(&run(
             tokenbench().args(["mint", platform, "--now", NOW, "--json"])
@@ -696,11 +698,11 @@ fn simulate_is_repeatable_with_a_seed_and_refuses_options_of_other_platforms() {
     for (args, expected) in [
         (
             vec!["simulate", "zoom", "--renew-at", "1m"],
-            "--renew-at applies to agora only",
+            "--renew-at applies to agora, twilio or ably only",
         ),
         (
             vec!["simulate", "vonage", "--endpoint-down-at", "1m"],
-            "apply to relaybox only",
+            "apply to relaybox or ably only",
         ),
         (
             vec!["simulate", "zoom", "--join-at", "soon"],
@@ -910,4 +912,210 @@ fn inspect_reads_a_pem_certificate_and_refuses_a_broken_key_file() {
         "one finding says why"
     );
     assert_eq!(out.code, 1);
+}
+
+#[test]
+fn twilio_grants_account_and_identity_from_the_command_line_and_the_environment() {
+    let out = run(tokenbench()
+        .args([
+            "mint",
+            "twilio",
+            "--identity",
+            "bob",
+            "--topic",
+            "room1",
+            "--grant",
+            "voice.outgoing.application_sid=AP00000000000000000000000000000000",
+            "--grant",
+            "voice.incoming.allow=true",
+            "--grant",
+            "chat.service_sid=IS00000000000000000000000000000000",
+            "--ttl",
+            "10m",
+            "--now",
+            NOW,
+            "--json",
+        ])
+        .env("TWILIO_ACCOUNT_SID", "AC11111111111111111111111111111111")
+        .env("TWILIO_API_KEY", "SK22222222222222222222222222222222")
+        .env("TWILIO_API_SECRET", "twilio-api-secret-twilio-api-secret-1"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = json(&out);
+    assert_eq!(report["header"]["cty"], "twilio-fpa;v=1");
+    assert_eq!(
+        report["claims"]["grants"],
+        serde_json::json!({"identity": "bob", "video": {"room": "room1"},
+            "voice": {"incoming": {"allow": true}, "outgoing": {"application_sid": "AP00000000000000000000000000000000"}},
+            "chat": {"service_sid": "IS00000000000000000000000000000000"}})
+    );
+    assert_eq!(
+        report["claims"]["sub"],
+        "AC11111111111111111111111111111111"
+    );
+    assert_eq!(
+        report["claims"]["iss"],
+        "SK22222222222222222222222222222222"
+    );
+    assert_eq!(
+        report["claims"]["jti"],
+        format!("SK22222222222222222222222222222222-{NOW_UNIX}")
+    );
+    assert!(rules(&report).is_empty(), "{:?}", rules(&report));
+    // The same secret from the environment verifies it; a given key without its account does not mint.
+    let checked = run(tokenbench()
+        .args([
+            "inspect",
+            report["token"].as_str().unwrap(),
+            "--now",
+            NOW,
+            "--json",
+        ])
+        .env("TWILIO_API_SECRET", "twilio-api-secret-twilio-api-secret-1"));
+    assert_eq!(json(&checked)["signature"], "valid");
+    let out = run(tokenbench()
+        .args([
+            "mint",
+            "twilio",
+            "--key",
+            "SK22222222222222222222222222222222",
+            "--secret",
+            "env:TW_SECRET",
+        ])
+        .env("TW_SECRET", "twilio-api-secret-twilio-api-secret-1"));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--account or set TWILIO_ACCOUNT_SID"),
+        "{}",
+        out.stderr
+    );
+    let out = run(tokenbench().args(["mint", "twilio", "--grant", "voice.incoming.allow=maybe"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("true or false"), "{}", out.stderr);
+}
+
+#[test]
+fn twilio_strict_fails_on_a_ttl_over_24_hours_and_a_long_identity() {
+    let ok = run(tokenbench().args([
+        "mint", "twilio", "--ttl", "86400s", "--strict", "--now", NOW,
+    ]));
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    let long = run(tokenbench().args([
+        "mint", "twilio", "--ttl", "86401s", "--strict", "--now", NOW, "--json",
+    ]));
+    assert_eq!(long.code, 1);
+    assert!(rules(&json(&long)).contains(&"twilio.ttl-max"));
+    let identity = "日".repeat(65);
+    let wide = run(tokenbench().args([
+        "mint",
+        "twilio",
+        "--client-id",
+        &identity,
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    assert!(rules(&json(&wide)).contains(&"twilio.identity-length"));
+}
+
+#[test]
+fn ably_mints_both_formats_and_inspects_a_token_request_pasted_as_json() {
+    let key = "appId1.keyId1:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0";
+    let jwt = json(&run(tokenbench()
+        .args([
+            "mint",
+            "ably",
+            "--permission",
+            "chat:*=subscribe,publish",
+            "--client-id",
+            "alice",
+            "--now",
+            NOW,
+            "--json",
+        ])
+        .env("ABLY_API_KEY", key)));
+    assert_eq!(jwt["format"], "jwt");
+    assert_eq!(jwt["header"]["kid"], "appId1.keyId1");
+    assert_eq!(
+        jwt["claims"]["x-ably-capability"],
+        r#"{"chat:*":["publish","subscribe"]}"#
+    );
+    let out = run(tokenbench()
+        .args([
+            "mint",
+            "ably",
+            "--format",
+            "token-request",
+            "--ttl",
+            "1h",
+            "--client-id",
+            "alice",
+            "--now",
+            NOW,
+            "--json",
+        ])
+        .env("ABLY_API_KEY", key));
+    let request = json(&out);
+    assert_eq!(request["format"], "ably-token-request");
+    assert_eq!(request["header"], Value::Null);
+    assert_eq!(request["claims"]["ttl"], 3_600_000);
+    assert_eq!(request["claims"]["timestamp"], NOW_UNIX * 1000);
+    assert_eq!(request["expires_at"], "2026-11-22T11:00:00Z");
+    // The same --now, the same nonce.
+    let again = json(&run(tokenbench()
+        .args([
+            "mint",
+            "ably",
+            "--format",
+            "token-request",
+            "--ttl",
+            "1h",
+            "--client-id",
+            "alice",
+            "--now",
+            NOW,
+            "--json",
+        ])
+        .env("ABLY_API_KEY", key)));
+    assert_eq!(again["claims"]["nonce"], request["claims"]["nonce"]);
+    // Pasted as JSON, with spaces around: read as the TokenRequest, verified with the API key.
+    let pasted = format!("  {}\n", request["token"].as_str().unwrap());
+    let checked = json(&run(tokenbench()
+        .args([
+            "inspect",
+            &pasted,
+            "--secret",
+            "env:ABLY_KEY",
+            "--now",
+            NOW,
+            "--json",
+        ])
+        .env("ABLY_KEY", key)));
+    assert_eq!(checked["platform"], "ably");
+    assert_eq!(checked["format"], "ably-token-request");
+    assert_eq!(checked["signature"], "valid");
+    assert!(rules(&checked).is_empty(), "{:?}", rules(&checked));
+    // Signed with this secret but naming another key: refused by Ably.
+    let other = "appId1.other:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0";
+    let wrong = run(tokenbench()
+        .args([
+            "inspect",
+            &pasted,
+            "--secret",
+            "env:ABLY_KEY",
+            "--now",
+            NOW,
+            "--json",
+        ])
+        .env("ABLY_KEY", other));
+    assert_eq!(wrong.code, 1);
+    assert!(rules(&json(&wrong)).contains(&"ably.kid"));
+    let units = run(tokenbench().args(["inspect", r#"{"keyName":"a.b","ttl":999,"timestamp":1795341600000,"nonce":"0123456789abcdef","mac":"x"}"#, "--now", NOW, "--json"]));
+    assert!(rules(&json(&units)).contains(&"ably.ttl-units"));
+    let not_one = run(tokenbench().args(["inspect", r#"{"token":"x"}"#]));
+    assert_eq!(not_one.code, 2);
+    assert!(
+        not_one.stderr.contains("Ably TokenRequest"),
+        "{}",
+        not_one.stderr
+    );
 }

@@ -27,6 +27,8 @@ const NODE_PACKAGES: &[&str] = &[
     "@vonage/video",
     "opentok",
     "jose",
+    "twilio",
+    "ably",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -960,4 +962,576 @@ fn a_jwks_without_kids_is_tried_key_by_key_and_says_so() {
     );
     assert_eq!(report["signature"], "valid", "{report:#}");
     assert!(has_finding(&report, "jwt.rsa-key-short"), "{report:#}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Twilio: twilio-python's AccessToken.from_jwt accepts what tokenbench mints; tokenbench reads
+// what twilio-node and twilio-python mint
+// ---------------------------------------------------------------------------------------------
+
+const TWILIO_ACCOUNT: &str = "AC00000000000000000000000000000000";
+const TWILIO_KEY: &str = "SK00000000000000000000000000000000";
+/// 32 bytes: no PyJWT InsecureKeyLengthWarning, no weak-secret finding.
+const TWILIO_SECRET: &str = "secretsecretsecretsecretsecret12";
+/// 2026-01-01T00:00:00Z, the notes' --now for the Twilio vectors.
+const TWILIO_NOW: i64 = 1_767_225_600;
+
+/// Each grant, as tokenbench's options and as the interop scripts' (same inputs).
+fn twilio_cases() -> Vec<(Vec<&'static str>, Vec<&'static str>)> {
+    vec![
+        (vec![], vec![]),
+        (vec!["--topic", "room1"], vec!["--video-room", "room1"]),
+        (
+            vec![
+                "--grant",
+                "voice.incoming.allow=true",
+                "--grant",
+                "voice.outgoing.application_sid=AP00000000000000000000000000000000",
+                "--grant",
+                r#"voice.outgoing.params={"a":"1"}"#,
+                "--grant",
+                "voice.push_credential_sid=CR00000000000000000000000000000000",
+                "--grant",
+                "voice.endpoint_id=ep-1",
+            ],
+            vec![
+                "--voice-incoming",
+                "true",
+                "--voice-app-sid",
+                "AP00000000000000000000000000000000",
+                "--voice-app-params",
+                r#"{"a":"1"}"#,
+                "--voice-push-credential-sid",
+                "CR00000000000000000000000000000000",
+                "--voice-endpoint-id",
+                "ep-1",
+            ],
+        ),
+        (
+            vec![
+                "--grant",
+                "chat.service_sid=IS00000000000000000000000000000000",
+                "--grant",
+                "chat.endpoint_id=app:alice:device",
+                "--grant",
+                "chat.deployment_role_sid=RL00000000000000000000000000000000",
+                "--grant",
+                "chat.push_credential_sid=CR11111111111111111111111111111111",
+            ],
+            vec![
+                "--chat-service-sid",
+                "IS00000000000000000000000000000000",
+                "--chat-endpoint-id",
+                "app:alice:device",
+                "--chat-deployment-role-sid",
+                "RL00000000000000000000000000000000",
+                "--chat-push-credential-sid",
+                "CR11111111111111111111111111111111",
+            ],
+        ),
+        (
+            vec![
+                "--grant",
+                "data_sync.service_sid=IS11111111111111111111111111111111",
+                "--grant",
+                "data_sync.endpoint_id=sync-1",
+            ],
+            vec![
+                "--sync-service-sid",
+                "IS11111111111111111111111111111111",
+                "--sync-endpoint-id",
+                "sync-1",
+            ],
+        ),
+        (
+            vec![
+                "--grant",
+                "task_router.workspace_sid=WS00000000000000000000000000000000",
+                "--grant",
+                "task_router.worker_sid=WK00000000000000000000000000000000",
+                "--grant",
+                "task_router.role=worker",
+            ],
+            vec![
+                "--taskrouter-workspace-sid",
+                "WS00000000000000000000000000000000",
+                "--taskrouter-worker-sid",
+                "WK00000000000000000000000000000000",
+                "--taskrouter-role",
+                "worker",
+            ],
+        ),
+        (
+            vec!["--grant", r#"player={"playbackUrl":"https://x"}"#],
+            vec!["--playback-grant-json", r#"{"playbackUrl":"https://x"}"#],
+        ),
+    ]
+}
+
+fn twilio_mint(options: &[&str], extra: &[&str]) -> Value {
+    let now = TWILIO_NOW.to_string();
+    let (code, minted) = run_json(
+        tokenbench()
+            .env("TB_TWILIO_SECRET", TWILIO_SECRET)
+            .args([
+                "mint",
+                "twilio",
+                "--account",
+                TWILIO_ACCOUNT,
+                "--key",
+                TWILIO_KEY,
+                "--secret",
+                "env:TB_TWILIO_SECRET",
+                "--now",
+                &now,
+                "--json",
+            ])
+            .args(options)
+            .args(extra),
+    );
+    assert_eq!(code, 0, "{minted:#}");
+    minted
+}
+
+fn twilio_inspect(token: &str) -> (i32, Value) {
+    run_json(tokenbench().env("TB_TWILIO_SECRET", TWILIO_SECRET).args([
+        "inspect",
+        token,
+        "--secret",
+        "env:TB_TWILIO_SECRET",
+        "--now",
+        &(TWILIO_NOW + 60).to_string(),
+        "--json",
+    ]))
+}
+
+fn error_rules(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn twilio_python_from_jwt_accepts_every_token_tokenbench_mints_and_reads_the_same_grants() {
+    for (options, _) in twilio_cases() {
+        let minted = twilio_mint(&options, &["--region", "ie1"]);
+        let token = str_field(&minted, "/token");
+        let iat = int_field(&minted, "/claims/iat");
+        let exp = int_field(&minted, "/claims/exp");
+        let verdict = python(
+            "twilio_verify.py",
+            &[token, TWILIO_SECRET, "--now", &iat.to_string()],
+        );
+        assert!(is_true(&verdict, "valid"), "{options:?}: {verdict:#}");
+        assert!(is_true(&verdict, "signature_checked"), "{verdict:#}");
+        assert_eq!(verdict["returned_type"], "Jwt", "{verdict:#}");
+        assert_eq!(
+            verdict["payload"]["grants"], minted["claims"]["grants"],
+            "{options:?}"
+        );
+        assert_eq!(verdict["headers"], minted["header"], "{verdict:#}");
+        assert_eq!(verdict["warnings"], serde_json::json!([]), "{verdict:#}");
+        // Its clock checks, at their edges: iat (PyJWT refuses a future one) and exp.
+        let early = python(
+            "twilio_verify.py",
+            &[token, TWILIO_SECRET, "--now", &(iat - 1).to_string()],
+        );
+        assert_eq!(early["error_cause"], "ImmatureSignatureError", "{early:#}");
+        let late = python(
+            "twilio_verify.py",
+            &[token, TWILIO_SECRET, "--now", &exp.to_string()],
+        );
+        assert_eq!(late["error_cause"], "ExpiredSignatureError", "{late:#}");
+        let wrong = python(
+            "twilio_verify.py",
+            &[
+                token,
+                "another-secret-another-secret-12",
+                "--now",
+                &iat.to_string(),
+            ],
+        );
+        assert_eq!(wrong["error_cause"], "InvalidSignatureError", "{wrong:#}");
+    }
+}
+
+#[test]
+fn twilio_node_and_python_tokens_of_every_grant_verify_in_tokenbench_without_false_errors() {
+    let now = TWILIO_NOW.to_string();
+    for (_, script) in twilio_cases() {
+        let mut args = vec![
+            TWILIO_ACCOUNT,
+            TWILIO_KEY,
+            TWILIO_SECRET,
+            "--now",
+            &now,
+            "--ttl",
+            "600",
+        ];
+        args.extend(&script);
+        for (sdk, minted) in [
+            ("twilio-node", node("twilio_mint.js", &args)),
+            ("twilio-python", python("twilio_mint.py", &args)),
+        ] {
+            let token = str_field(&minted, "/token");
+            let (code, report) = twilio_inspect(token);
+            assert_eq!(report["platform"], "twilio", "{sdk} {script:?}: {report:#}");
+            assert_eq!(report["signature"], "valid", "{sdk}: {report:#}");
+            assert!(
+                error_rules(&report).is_empty(),
+                "{sdk} {script:?}: {report:#}"
+            );
+            assert_eq!(code, 0, "{sdk}: {report:#}");
+            assert_eq!(
+                report["claims"]["grants"], minted["payload"]["grants"],
+                "{sdk}"
+            );
+            // Node writes iat, Python nbf and no iat: both last the ttl.
+            let start = report["claims"].get("iat").or(report["claims"].get("nbf"));
+            assert_eq!(
+                int_field(&report, "/claims/exp") - start.and_then(Value::as_i64).unwrap(),
+                600,
+                "{sdk}: {report:#}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tokenbench_mints_twilio_node_tokens_byte_for_byte() {
+    let now = TWILIO_NOW.to_string();
+    // The notes' two Node vectors: the default token, and every grant with a region.
+    let all: Vec<&str> = twilio_cases()
+        .into_iter()
+        .skip(1)
+        .flat_map(|(ours, _)| ours)
+        .collect();
+    let theirs: Vec<&str> = twilio_cases()
+        .into_iter()
+        .skip(1)
+        .flat_map(|(_, theirs)| theirs)
+        .collect();
+    for (ours, theirs) in [
+        (vec![], vec![]),
+        (
+            [
+                vec!["--identity", "bob", "--region", "au1", "--ttl", "600"],
+                all,
+            ]
+            .concat(),
+            [
+                vec!["--identity", "bob", "--region", "au1", "--ttl", "600"],
+                theirs,
+            ]
+            .concat(),
+        ),
+    ] {
+        let minted = twilio_mint(&ours, &[]);
+        let mut args = vec![TWILIO_ACCOUNT, TWILIO_KEY, TWILIO_SECRET, "--now", &now];
+        args.extend(&theirs);
+        let node = node("twilio_mint.js", &args);
+        assert_eq!(
+            minted["token"], node["token"],
+            "{ours:?}\nnode: {node:#}\nours: {minted:#}"
+        );
+    }
+}
+
+#[test]
+fn a_python_token_without_identity_is_found_and_an_hs512_node_token_is_warned_about() {
+    let now = TWILIO_NOW.to_string();
+    let python_token = python(
+        "twilio_mint.py",
+        &[
+            TWILIO_ACCOUNT,
+            TWILIO_KEY,
+            TWILIO_SECRET,
+            "--identity",
+            "",
+            "--now",
+            &now,
+        ],
+    );
+    let (code, report) = twilio_inspect(str_field(&python_token, "/token"));
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        has_finding(&report, "twilio.identity-required"),
+        "{report:#}"
+    );
+    let hs512 = node(
+        "twilio_mint.js",
+        &[
+            TWILIO_ACCOUNT,
+            TWILIO_KEY,
+            TWILIO_SECRET,
+            "--algorithm",
+            "HS512",
+            "--now",
+            &now,
+        ],
+    );
+    let token = str_field(&hs512, "/token");
+    let (_, report) = twilio_inspect(token);
+    assert!(has_finding(&report, "twilio.alg"), "{report:#}");
+    // What the warning is about: twilio-python refuses it.
+    let refused = python("twilio_verify.py", &[token, TWILIO_SECRET, "--now", &now]);
+    assert_eq!(refused["error_cause"], "ValueError", "{refused:#}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ably: ably-js's createTokenRequest gives the same mac; jsonwebtoken verifies Ably JWTs
+// ---------------------------------------------------------------------------------------------
+
+const ABLY_KEY: &str = "appId1.keyId1:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0";
+
+fn ably_mint(options: &[&str]) -> Value {
+    let (code, minted) = run_json(
+        tokenbench()
+            .env("ABLY_API_KEY", ABLY_KEY)
+            .args(["mint", "ably", "--now", NOW_RFC3339, "--json"])
+            .args(options),
+    );
+    assert_eq!(code, 0, "{minted:#}");
+    minted
+}
+
+#[test]
+fn ably_js_create_token_request_gives_tokenbenchs_mac_for_the_same_inputs() {
+    for (options, capability) in [
+        (
+            vec![
+                "--client-id",
+                "alice",
+                "--ttl",
+                "1h",
+                "--permission",
+                "chat:*=subscribe,publish,presence",
+                "--permission",
+                "*=subscribe",
+                "--permission",
+                "alerts=history,subscribe",
+            ],
+            Some(
+                r#"{"chat:*":["subscribe","publish","presence"],"*":["subscribe"],"alerts":["history","subscribe"]}"#,
+            ),
+        ),
+        (vec![], None),
+        (
+            vec![
+                "--permission",
+                "😀=subscribe",
+                "--permission",
+                "！=publish",
+                "--permission",
+                "a=subscribe",
+                "--permission",
+                "B=history",
+            ],
+            Some(r#"{"😀":["subscribe"],"！":["publish"],"a":["subscribe"],"B":["history"]}"#),
+        ),
+        (
+            vec!["--client-id", "*", "--ttl", "24h", "--permission", "*=*"],
+            Some(r#"{"*":["*"]}"#),
+        ),
+        (vec!["--client-id", "Zoë", "--ttl", "90s"], None),
+    ] {
+        let minted = ably_mint(&[vec!["--format", "token-request"], options.clone()].concat());
+        let ours = &minted["claims"];
+        let timestamp = int_field(&minted, "/claims/timestamp").to_string();
+        let mut args = vec![
+            ABLY_KEY,
+            "--timestamp",
+            &timestamp,
+            "--nonce",
+            str_field(&minted, "/claims/nonce"),
+        ];
+        let ttl = ours.get("ttl").map(|t| t.to_string());
+        if let Some(ttl) = &ttl {
+            args.extend(["--ttl", ttl]);
+        }
+        if let Some(id) = ours.get("clientId").and_then(Value::as_str) {
+            args.extend(["--client-id", id]);
+        }
+        if let Some(capability) = capability {
+            args.extend(["--capability", capability]);
+        }
+        let sdk = node("ably_token_request.js", &args);
+        assert!(is_true(&sdk, "self_check"), "{sdk:#}");
+        assert_eq!(
+            sdk["token_request"]["mac"], ours["mac"],
+            "{options:?}\nably-js: {sdk:#}\nours: {minted:#}"
+        );
+        // The same object, member for member and in ably-js's order.
+        assert_eq!(
+            serde_json::to_string(&sdk["token_request"]).unwrap(),
+            str_field(&minted, "/token"),
+            "{options:?}"
+        );
+        // And ably-js's own TokenRequest, pasted as JSON, verifies in tokenbench.
+        let pasted = serde_json::to_string(&sdk["token_request"]).unwrap();
+        let (code, report) = run_json(tokenbench().env("ABLY_API_KEY", ABLY_KEY).args([
+            "inspect",
+            &pasted,
+            "--now",
+            NOW_RFC3339,
+            "--json",
+        ]));
+        assert_eq!(report["format"], "ably-token-request", "{report:#}");
+        assert_eq!(report["signature"], "valid", "{report:#}");
+        assert!(error_rules(&report).is_empty(), "{report:#}");
+        assert_eq!(code, 0);
+    }
+}
+
+#[test]
+fn the_notes_vector_and_ably_js_ttl_zero_quirk() {
+    let sdk = node(
+        "ably_token_request.js",
+        &[
+            ABLY_KEY,
+            "--client-id",
+            "alice",
+            "--ttl",
+            "3600000",
+            "--capability",
+            r#"{"chat:*":["subscribe","publish","presence"],"*":["subscribe"],"alerts":["history","subscribe"]}"#,
+            "--timestamp",
+            "1767225600000",
+            "--nonce",
+            "0123456789abcdef",
+        ],
+    );
+    assert_eq!(
+        sdk["token_request"]["mac"],
+        "Wxz2tiRbXTh7MWDKwWga6bsXDL282ER4uTOqyOCGUzw="
+    );
+    // ttl 0: ably-js writes it but signs "": invalid per the spec, and said why.
+    let zero = node(
+        "ably_token_request.js",
+        &[
+            ABLY_KEY,
+            "--ttl",
+            "0",
+            "--timestamp",
+            "1795341600000",
+            "--nonce",
+            "0123456789abcdef",
+        ],
+    );
+    assert!(!is_true(&zero, "self_check"), "{zero:#}");
+    let pasted = serde_json::to_string(&zero["token_request"]).unwrap();
+    let (code, report) = run_json(tokenbench().env("ABLY_API_KEY", ABLY_KEY).args([
+        "inspect",
+        &pasted,
+        "--now",
+        NOW_RFC3339,
+        "--json",
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(report["signature"], "invalid", "{report:#}");
+    assert!(has_finding(&report, "ably.ttl-units"), "{report:#}");
+}
+
+#[test]
+fn ably_jwts_verify_with_jsonwebtoken_and_name_their_key() {
+    let minted = ably_mint(&[
+        "--permission",
+        "chat:*=publish,subscribe,presence",
+        "--client-id",
+        "alice",
+    ]);
+    let token = str_field(&minted, "/token");
+    let iat = int_field(&minted, "/claims/iat");
+    let verdict = node(
+        "ably_jwt_verify.js",
+        &[token, ABLY_KEY, "--now", &iat.to_string()],
+    );
+    assert!(is_true(&verdict, "ably_ok"), "{verdict:#}");
+    assert!(is_true(&verdict, "kid_matches"), "{verdict:#}");
+    assert_eq!(verdict["kid"], "appId1.keyId1");
+    assert_eq!(
+        verdict["capability"],
+        serde_json::json!({"chat:*": ["presence", "publish", "subscribe"]})
+    );
+    assert_eq!(verdict["client_id"], "alice");
+    let expired = node(
+        "ably_jwt_verify.js",
+        &[
+            token,
+            ABLY_KEY,
+            "--now",
+            &int_field(&minted, "/claims/exp").to_string(),
+        ],
+    );
+    assert_eq!(expired["error"], "jwt expired", "{expired:#}");
+    // Checked with the same secret under another key name: jsonwebtoken still verifies it, but
+    // the kid names the wrong key, and tokenbench says so.
+    let other = "appId1.other:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0";
+    let verdict = node(
+        "ably_jwt_verify.js",
+        &[token, other, "--now", &iat.to_string()],
+    );
+    assert!(
+        is_true(&verdict, "valid") && !is_true(&verdict, "kid_matches"),
+        "{verdict:#}"
+    );
+    let (code, report) = run_json(tokenbench().env("ABLY_KEY", other).args([
+        "inspect",
+        token,
+        "--secret",
+        "env:ABLY_KEY",
+        "--now",
+        NOW_RFC3339,
+        "--json",
+    ]));
+    assert_eq!(code, 1);
+    assert!(has_finding(&report, "ably.kid"), "{report:#}");
+    // A capability claim that is an object, not a string: both say so.
+    let object = ably_mint(&["--claim", r#"x-ably-capability={"chat":["subscribe"]}"#]);
+    let token = str_field(&object, "/token");
+    let verdict = node(
+        "ably_jwt_verify.js",
+        &[token, ABLY_KEY, "--now", &iat.to_string()],
+    );
+    assert!(!is_true(&verdict, "ably_ok"), "{verdict:#}");
+    assert!(
+        verdict["capability_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a string")),
+        "{verdict:#}"
+    );
+    assert!(has_finding(&object, "ably.capability-json"), "{object:#}");
+}
+
+#[test]
+fn an_ably_jwt_minted_like_the_docs_verifies_in_tokenbench() {
+    let script = r#"const jwt=require('jsonwebtoken');const [n,s]=process.argv[1].split(':');
+process.stdout.write(JSON.stringify({token: jwt.sign({'x-ably-capability':JSON.stringify({'chat:*':['publish','subscribe','presence']}),'x-ably-clientId':'alice',iat:Number(process.argv[2])},s,{algorithm:'HS256',keyid:n,expiresIn:3600})}))"#;
+    require_node_and_packages();
+    let out = StdCommand::new("node")
+        .args(["-e", script, ABLY_KEY, &NOW_UNIX.to_string()])
+        .current_dir(interop_dir())
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, report) = run_json(tokenbench().env("ABLY_API_KEY", ABLY_KEY).args([
+        "inspect",
+        str_field(&signed, "/token"),
+        "--now",
+        NOW_RFC3339,
+        "--json",
+    ]));
+    assert_eq!(report["platform"], "ably", "{report:#}");
+    assert_eq!(report["signature"], "valid", "{report:#}");
+    assert!(error_rules(&report).is_empty(), "{report:#}");
+    assert_eq!(code, 0);
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use tokenbench::duration::Expiry;
+use tokenbench::platform::subform::{self, SubKind};
 use tokenbench::platform::{
     self, FieldKind, FieldValue, Form, MintError, Platform, Prepared, RoomPermission,
 };
@@ -75,11 +76,48 @@ fn value_for(kind: FieldKind, id: &str) -> BoxedStrategy<FieldValue> {
                         permissions.push(RoomPermission { room, operations });
                     }
                 }
+                // In sorted order, as a platform that writes them canonically reads them back.
+                permissions.sort_by(|a, b| a.room.cmp(&b.room));
                 FieldValue::Rooms(permissions)
             })
             .boxed()
         }
         FieldKind::Pairs { .. } => Just(FieldValue::Pairs(Vec::new())).boxed(),
+        FieldKind::SubForms { forms, .. } => {
+            // Each group out, in with nothing set, or in with some of its fields set.
+            let groups: Vec<BoxedStrategy<Vec<(String, String)>>> = forms
+                .iter()
+                .map(|group| {
+                    let fields: Vec<BoxedStrategy<Option<(String, String)>>> = group
+                        .fields
+                        .iter()
+                        .map(|field| {
+                            let path = group.path(field);
+                            let value = match field.kind {
+                                SubKind::Text => "[A-Za-z0-9_]{1,12}".boxed(),
+                                SubKind::Switch => Just("true".to_string()).boxed(),
+                                SubKind::Json => Just(r#"{"k":"v"}"#.to_string()).boxed(),
+                            };
+                            proptest::option::of(value.prop_map(move |v| (path.clone(), v))).boxed()
+                        })
+                        .collect();
+                    let name = group.name.to_string();
+                    (0..3u8, fields)
+                        .prop_map(move |(state, fields)| match state {
+                            0 => Vec::new(),
+                            1 => vec![(name.clone(), String::new())],
+                            _ => fields.into_iter().flatten().collect(),
+                        })
+                        .boxed()
+                })
+                .collect();
+            groups
+                .prop_map(move |groups| {
+                    let pairs: Vec<(String, String)> = groups.into_iter().flatten().collect();
+                    FieldValue::Pairs(subform::canonical(forms, &pairs))
+                })
+                .boxed()
+        }
         FieldKind::Claims => Just(FieldValue::Claims(Vec::new())).boxed(),
         FieldKind::Json => Just(FieldValue::Text(String::new())).boxed(),
     }

@@ -6,6 +6,8 @@
 mod http;
 #[path = "support/node.rs"]
 mod node;
+#[path = "support/python.rs"]
+mod python;
 
 use std::net::SocketAddr;
 
@@ -13,11 +15,13 @@ use chrono::{DateTime, TimeDelta, Utc};
 use http::{Call, request};
 use hyper::Method;
 use node::{interop_dir, node};
+use python::python;
 use serde_json::{Value, json};
 use tokenbench::clock::Clock;
 use tokenbench::duration::Expiry;
 use tokenbench::platform::{
-    FieldValue, Platform, RoomPermission, opentok::Opentok, relaybox::Relaybox, zoom::Zoom,
+    FieldValue, Platform, RoomPermission, ably::Ably, opentok::Opentok, relaybox::Relaybox,
+    twilio::Twilio, zoom::Zoom,
 };
 use tokenbench::serve::{self, ServeConfig, ServeHandle, ServeOptions};
 
@@ -250,6 +254,205 @@ fn bad_bodies_get_a_clear_4xx_and_the_server_keeps_serving() {
 
     let reply = request(addr, Call::get("/healthz"));
     assert_eq!((reply.status, reply.json()), (200, json!({"status": "ok"})));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Twilio
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn twilio_token_answers_identity_and_token_as_the_quickstarts_do_and_twilio_python_accepts_it() {
+    let mut config = ServeConfig::demo(Clock::manual(fixed_now()));
+    set(
+        &mut config,
+        "twilio",
+        "grants",
+        FieldValue::Pairs(vec![(
+            "chat.service_sid".into(),
+            "IS00000000000000000000000000000000".into(),
+        )]),
+    );
+    let server = start(config);
+    let addr = server.local_addr();
+    let now = fixed_now().timestamp().to_string();
+
+    let reply = request(
+        addr,
+        Call::get("/twilio/token?identity=alice%40home&room=r1"),
+    );
+    assert_eq!(reply.status, 200, "{:?}", reply.json());
+    let body = reply.json();
+    assert_eq!(body["identity"], "alice@home");
+    let token = body["token"].as_str().unwrap();
+    let grants = json!({"identity": "alice@home", "video": {"room": "r1"},
+                        "chat": {"service_sid": "IS00000000000000000000000000000000"}});
+    assert_eq!(claims(token)["grants"], grants);
+    let verdict = python(
+        "twilio_verify.py",
+        &[token, &demo_secret(&Twilio), "--now", &now],
+    );
+    assert_eq!(verdict["valid"], true, "{verdict}");
+    assert_eq!(verdict["payload"]["grants"], grants);
+
+    // The same fields as JSON.
+    let reply = post(
+        addr,
+        "/twilio/token",
+        json!({"identity": "bob", "room": "r2"}),
+    );
+    assert_eq!(reply.status, 200, "{:?}", reply.json());
+    assert_eq!(reply.json()["identity"], "bob");
+    assert_eq!(
+        claims(reply.json()["token"].as_str().unwrap())["grants"]["video"],
+        json!({"room": "r2"})
+    );
+    // None asked: the settings' identity, and no room, no video grant.
+    let reply = request(addr, Call::get("/twilio/token"));
+    assert_eq!(reply.json()["identity"], "alice");
+    assert!(
+        claims(reply.json()["token"].as_str().unwrap())["grants"]
+            .get("video")
+            .is_none()
+    );
+    // Refusals.
+    let reply = post(addr, "/twilio/token", json!({"identity": 5}));
+    assert_eq!(
+        (reply.status, error_properties(&reply)),
+        (400, vec!["identity".to_string()])
+    );
+    let reply = request(
+        addr,
+        Call::post_raw("/twilio/token", b"identity=bob".to_vec()),
+    );
+    assert_eq!(reply.status, 415);
+    let long = "a".repeat(300);
+    let reply = request(addr, Call::get(&format!("/twilio/token?identity={long}")));
+    assert_eq!(reply.status, 400);
+}
+
+#[test]
+fn twilio_without_an_identity_anywhere_is_refused_as_twilio_node_refuses_it() {
+    let mut config = ServeConfig::demo(Clock::manual(fixed_now()));
+    set(&mut config, "twilio", "client-id", text(""));
+    let server = start(config);
+    let reply = request(server.local_addr(), Call::get("/twilio/token?room=r1"));
+    assert_eq!(
+        (reply.status, error_properties(&reply)),
+        (400, vec!["identity".to_string()])
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ably
+// ---------------------------------------------------------------------------------------------
+
+fn ably_key() -> String {
+    let demo = Ably.demo_credentials();
+    format!("{}:{}", demo.key, demo.secret.expose_text())
+}
+
+#[test]
+fn ably_auth_url_answers_a_token_request_that_ably_js_trades_and_signs_as_ably_js_does() {
+    let server = start_pinned();
+    let addr = server.local_addr();
+    let reply = request(addr, Call::get("/ably/auth?clientId=alice"));
+    assert_eq!(reply.status, 200, "{:?}", reply.json());
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    let body = reply.json();
+    assert_eq!(body["keyName"], Ably.demo_credentials().key);
+    assert_eq!(body["clientId"], "alice");
+    assert!(
+        body.get("issued").is_none(),
+        "a TokenRequest, not a TokenDetails"
+    );
+    // ably-js signs the same fields to the same mac.
+    let timestamp = body["timestamp"].to_string();
+    let sdk = node(
+        "ably_token_request.js",
+        &[
+            &ably_key(),
+            "--client-id",
+            "alice",
+            "--timestamp",
+            &timestamp,
+            "--nonce",
+            body["nonce"].as_str().unwrap(),
+        ],
+    );
+    assert_eq!(sdk["token_request"], body, "{sdk}");
+
+    // ably-js as the client: it takes the answer and sends the TokenRequest on to Ably (here a
+    // loopback stand-in), as it is.
+    let url = format!("http://{addr}/ably/auth");
+    let fetched = node("ably_auth_url.js", &[&url, "--client-id", "alice"]);
+    assert_eq!(
+        fetched["token_details"]["token"], "stand-in-token",
+        "{fetched}"
+    );
+    assert_eq!(
+        fetched["forwarded"]["path"],
+        format!("/keys/{}/requestToken", Ably.demo_credentials().key)
+    );
+    let forwarded = fetched["forwarded"]["body"].to_string();
+    let decoded = tokenbench::token::inspect(&forwarded).unwrap();
+    assert_eq!(decoded.claim_str("clientId").as_deref(), Some("alice"));
+    let key = Ably.verify_key(&Ably.demo_credentials().secret).unwrap();
+    assert!(decoded.verify(&key), "{forwarded}");
+
+    // The token params ably-js sends along: ttl in ms and the capability.
+    let reply = request(
+        addr,
+        Call::get(
+            "/ably/auth?ttl=60000&capability=%7B%22chat%22%3A%5B%22subscribe%22%2C%22publish%22%5D%7D",
+        ),
+    );
+    let body = reply.json();
+    assert_eq!(body["ttl"], 60000);
+    assert_eq!(body["capability"], r#"{"chat":["publish","subscribe"]}"#);
+    for bad in [
+        "/ably/auth?format=paseto",
+        "/ably/auth?ttl=60",
+        "/ably/auth?capability=nope",
+    ] {
+        let reply = request(addr, Call::get(bad));
+        assert_eq!(reply.status, 400, "{bad}: {:?}", reply.json());
+    }
+}
+
+#[test]
+fn ably_auth_url_answers_a_jwt_as_application_jwt_which_ably_js_uses_as_it_is() {
+    let server = start_pinned();
+    let addr = server.local_addr();
+    let reply = request(addr, Call::get("/ably/auth?format=jwt&clientId=alice"));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/jwt"));
+    let token = String::from_utf8(reply.body.clone()).unwrap();
+    let verdict = node(
+        "ably_jwt_verify.js",
+        &[
+            &token,
+            &ably_key(),
+            "--now",
+            &fixed_now().timestamp().to_string(),
+        ],
+    );
+    assert_eq!(verdict["ably_ok"], true, "{verdict}");
+    assert_eq!(verdict["client_id"], "alice");
+    let url = format!("http://{addr}/ably/auth?format=jwt");
+    let fetched = node("ably_auth_url.js", &[&url, "--client-id", "bob"]);
+    let token = fetched["token_details"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{fetched}"));
+    assert_eq!(
+        claims(token)["x-ably-clientId"],
+        "bob",
+        "ably-js sends its clientId along"
+    );
+    assert_eq!(
+        fetched["forwarded"],
+        Value::Null,
+        "a JWT goes to Ably as it is"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

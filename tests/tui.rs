@@ -205,6 +205,37 @@ fn each_platform_shows_its_fields_in_its_order_then_its_credentials() {
         ],
         "no room until one is added: the API key's own permissions apply"
     );
+    assert_eq!(
+        of("twilio"),
+        [
+            "topic",
+            "expiry",
+            "grants",
+            "grants",
+            "grants",
+            "grants",
+            "grants",
+            "client-id",
+            "region",
+            "claims",
+            "key",
+            "account",
+            "secret"
+        ],
+        "a row per grant, each out until put in"
+    );
+    assert_eq!(
+        of("ably"),
+        [
+            "expiry",
+            "permissions",
+            "client-id",
+            "claims",
+            "format",
+            "key",
+            "secret"
+        ]
+    );
 }
 
 #[test]
@@ -459,6 +490,104 @@ fn rooms_are_resource_to_operation_toggles_and_a_new_room_starts_empty() {
     focus_row(&mut app, rooms);
     run(&mut app, [Action::Activate, Action::EndEdit]);
     assert!(claims(&app).get("permissions").is_none());
+}
+
+#[test]
+fn grants_are_sub_forms_whose_fields_show_once_the_grant_is_in() {
+    let mut app = app();
+    switch_to(&mut app, "twilio");
+    assert_eq!(claims(&app)["grants"], json!({"identity": "alice"}));
+    let voice = row_of(&app, "grants");
+    assert_eq!(app.tab().label(voice), "voice grant");
+    focus_row(&mut app, voice);
+    let rows = app.tab().rows().len();
+    update(&mut app, Action::Right);
+    assert_eq!(claims(&app)["grants"]["voice"], json!({}));
+    assert_eq!(
+        app.tab().rows().len(),
+        rows + 5,
+        "the voice grant's five fields"
+    );
+    // Its first field is a switch; the second is typed.
+    update(&mut app, Action::NextField);
+    assert!(matches!(
+        app.tab().current_row(),
+        Row::SubField { sub: 0, .. }
+    ));
+    assert_eq!(app.tab().label(app.tab().current_row()), " incoming calls");
+    update(&mut app, Action::Right);
+    assert_eq!(
+        claims(&app)["grants"]["voice"]["incoming"],
+        json!({"allow": true})
+    );
+    update(&mut app, Action::NextField);
+    run(&mut app, [Action::Activate]);
+    run(&mut app, typing("AP00000000000000000000000000000000"));
+    update(&mut app, Action::EndEdit);
+    assert_eq!(
+        claims(&app)["grants"]["voice"]["outgoing"],
+        json!({"application_sid": "AP00000000000000000000000000000000"})
+    );
+    // ←/→ on a typed field changes nothing.
+    update(&mut app, Action::Right);
+    assert_eq!(
+        claims(&app)["grants"]["voice"]["outgoing"]["application_sid"],
+        "AP00000000000000000000000000000000"
+    );
+    assert!(
+        rules(&app).iter().all(|r| !r.starts_with("twilio.")),
+        "{:?}",
+        rules(&app)
+    );
+    // The video grant comes from the room.
+    type_into(&mut app, "topic", "room1");
+    assert_eq!(claims(&app)["grants"]["video"], json!({"room": "room1"}));
+    // Taking the grant out takes its fields with it.
+    focus_row(&mut app, voice);
+    update(&mut app, Action::Left);
+    assert!(claims(&app)["grants"].get("voice").is_none());
+    assert_eq!(app.tab().rows().len(), rows);
+}
+
+#[test]
+fn the_ably_capability_is_edited_like_relaybox_permissions_in_either_format() {
+    let mut app = app();
+    switch_to(&mut app, "ably");
+    assert_eq!(claims(&app)["x-ably-capability"], r#"{"*":["*"]}"#);
+    let rooms = row_of(&app, "permissions");
+    focus_row(&mut app, rooms);
+    update(&mut app, Action::Activate);
+    run(&mut app, typing("chat:*"));
+    update(&mut app, Action::EndEdit);
+    // The vocabulary starts with * (all), then the operations in the order ably-js sorts them.
+    run(&mut app, [Action::Toggle]);
+    let presence = 11;
+    for _ in 0..presence {
+        update(&mut app, Action::Right);
+    }
+    update(&mut app, Action::Toggle);
+    assert_eq!(
+        claims(&app)["x-ably-capability"],
+        r#"{"chat:*":["presence"]}"#
+    );
+    focus(&mut app, "format");
+    update(&mut app, Action::Right);
+    assert_eq!(
+        app.shown.as_ref().unwrap().report.format,
+        "ably-token-request"
+    );
+    assert_eq!(claims(&app)["capability"], r#"{"chat:*":["presence"]}"#);
+    assert_eq!(
+        app.shown.as_ref().unwrap().report.signature,
+        Signature::Valid
+    );
+    // A TokenRequest pasted as JSON fills the form, in its format.
+    let pasted = token(&app);
+    let mut other = self::app();
+    update(&mut other, Action::Paste(pasted.clone()));
+    assert_eq!(other.tab().platform.id(), "ably");
+    assert_eq!(other.tab().text(row_of(&other, "format")), "token-request");
+    assert_eq!(other.shown.as_ref().unwrap().report.token, pasted);
 }
 
 #[test]
@@ -1483,6 +1612,19 @@ fn snapshot_of_a_room() {
     run(&mut app, typing("chat:*"));
     update(&mut app, Action::EndEdit);
     snapshot("relaybox_room", &app);
+}
+
+#[test]
+fn snapshot_of_a_grant() {
+    let mut app = app();
+    switch_to(&mut app, "twilio");
+    type_into(&mut app, "topic", "room1");
+    let voice = row_of(&app, "grants");
+    focus_row(&mut app, voice);
+    update(&mut app, Action::Right);
+    update(&mut app, Action::NextField);
+    update(&mut app, Action::Right);
+    snapshot("twilio_grant", &app);
 }
 
 #[test]

@@ -126,6 +126,7 @@ fn value_name(kind: FieldKind) -> &'static str {
         FieldKind::Expiry => "DUR",
         FieldKind::Rooms { .. } => "ROOM=OPS",
         FieldKind::Pairs { .. } | FieldKind::Claims => "NAME=VALUE",
+        FieldKind::SubForms { .. } => "GROUP.FIELD=VALUE",
         FieldKind::Json => "JSON",
     }
 }
@@ -353,6 +354,17 @@ impl FieldArgs {
                                 .map(|t| field::parse_pair(t))
                                 .collect::<Result<_, _>>()
                                 .map_err(|e| usage(&e))?,
+                        ),
+                        FieldKind::SubForms { forms, .. } => FieldValue::Pairs(
+                            texts
+                                .iter()
+                                .map(|t| field::parse_pair(t))
+                                .collect::<Result<Vec<_>, _>>()
+                                .map_err(|e| usage(&e))
+                                .and_then(|pairs| {
+                                    crate::platform::subform::check(forms, &pairs)
+                                        .map_err(|e| usage(&e))
+                                })?,
                         ),
                         FieldKind::Claims => FieldValue::Claims(
                             texts

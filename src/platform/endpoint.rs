@@ -150,11 +150,22 @@ impl Minting<'_> {
         form: &Form,
         body: impl FnOnce(&Minted) -> Value,
     ) -> Answer {
+        self.answer_as(status, form, |minted| Body::Json(body(minted)))
+    }
+
+    /// Mints `form` and answers `status` with a body of any type (a bare JWT as
+    /// `application/jwt`), or refuses with 400.
+    pub fn answer_as(
+        &self,
+        status: u16,
+        form: &Form,
+        body: impl FnOnce(&Minted) -> Body,
+    ) -> Answer {
         let client_id = self.prepared.platform.client_id_of(form);
         match self.mint(form) {
             Ok(minted) => Answer {
                 status,
-                body: Body::Json(body(&minted)),
+                body: body(&minted),
                 log: LogEntry {
                     client_id,
                     expires_at: minted.expires_at,

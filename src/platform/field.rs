@@ -59,6 +59,11 @@ pub enum FieldKind {
     Claims,
     /// A JSON document as text, checked by the platform.
     Json,
+    /// Named groups, each in or out, each with fields of its own (see [`super::subform`]):
+    /// `--OPTION GROUP.FIELD=VALUE` (repeatable), held as pairs; a fresh form has none.
+    SubForms {
+        forms: &'static [super::subform::SubForm],
+    },
 }
 
 impl FieldKind {
@@ -66,7 +71,10 @@ impl FieldKind {
     pub fn repeats(self) -> bool {
         matches!(
             self,
-            FieldKind::Rooms { .. } | FieldKind::Pairs { .. } | FieldKind::Claims
+            FieldKind::Rooms { .. }
+                | FieldKind::Pairs { .. }
+                | FieldKind::Claims
+                | FieldKind::SubForms { .. }
         )
     }
 
@@ -85,7 +93,7 @@ impl FieldKind {
             FieldKind::Switch { .. } => FieldValue::Switch(false),
             FieldKind::Expiry => FieldValue::Expiry(Expiry::Default),
             FieldKind::Rooms { .. } => FieldValue::Rooms(Vec::new()),
-            FieldKind::Pairs { .. } => FieldValue::Pairs(Vec::new()),
+            FieldKind::Pairs { .. } | FieldKind::SubForms { .. } => FieldValue::Pairs(Vec::new()),
             FieldKind::Claims => FieldValue::Claims(Vec::new()),
         }
     }
@@ -173,6 +181,8 @@ pub mod ids {
     /// The key credential (SDK key, application id, API key).
     pub const KEY: &str = "key";
     pub const SECRET: &str = "secret";
+    /// The third credential some platforms have (Twilio's Account SID).
+    pub const ACCOUNT: &str = "account";
     /// The credentials as a whole (demo credentials, where a secret came from).
     pub const CREDENTIALS: &str = "credentials";
     /// The token as a whole (signature, encoding, algorithm).

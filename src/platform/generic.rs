@@ -8,7 +8,7 @@ use crate::findings::Finding;
 use crate::platform::field::ids;
 use crate::text::escape;
 use crate::token::keys::Problem;
-use crate::token::{Decoded, Jwt, Signature};
+use crate::token::{Decoded, Jwt, Signature, TokenRequest};
 
 /// HS256 secrets shorter than this are weak (RFC 7518 §3.2); a warning, never a refusal.
 pub const MIN_HMAC_SECRET_BYTES: usize = 32;
@@ -24,6 +24,7 @@ fn exp_type(decoded: &Decoded, ids: &Ids) -> Option<Finding> {
         Decoded::T1(_) => "expire_time",
         // Binary formats hold their times as integers: there is no type to get wrong.
         Decoded::Agora007(_) | Decoded::Agora006(_) => return None,
+        Decoded::AblyTokenRequest(request) => return request_times(request, ids),
     })?;
     let shown = crate::platform::endpoint::shown(&exp);
     match &exp {
@@ -51,6 +52,45 @@ fn exp_type(decoded: &Decoded, ids: &Ids) -> Option<Finding> {
             ids.exp_type,
             "expiry",
             format!("exp is {shown}, not a number of seconds: no verifier reads it, so the token is refused or never expires"),
+        )),
+    }
+}
+
+/// The finding for a TokenRequest's `timestamp` or `ttl` that is not a whole number of
+/// milliseconds, or a missing `timestamp` (its expiry is `timestamp + ttl`).
+fn request_times(request: &TokenRequest, ids: &Ids) -> Option<Finding> {
+    let shown = |name: &str| {
+        request
+            .field(name)
+            .map(crate::platform::endpoint::shown)
+            .unwrap_or_default()
+    };
+    if request.millis("timestamp").is_none() {
+        let message = match request.field("timestamp") {
+            None | Some(Value::Null) => "the TokenRequest has no timestamp: Ably refuses it (the mac covers it); createTokenRequest always writes the time in milliseconds".to_string(),
+            Some(_) => format!("timestamp is {}, not a whole number of milliseconds: Ably refuses it", shown("timestamp")),
+        };
+        return Some(Finding::error(ids.no_exp, "expiry", message));
+    }
+    match request.field("ttl") {
+        None | Some(Value::Null) | Some(Value::Number(_)) if request.lifetime_ms().is_some() => {
+            None
+        }
+        Some(Value::String(_)) if request.lifetime_ms().is_some() => Some(Finding::warning(
+            ids.exp_type,
+            "expiry",
+            format!(
+                "ttl is the string {}: ably-js sends a number of milliseconds; write it as one",
+                shown("ttl")
+            ),
+        )),
+        _ => Some(Finding::error(
+            ids.exp_type,
+            "expiry",
+            format!(
+                "ttl is {}, not a whole number of milliseconds: Ably refuses it",
+                shown("ttl")
+            ),
         )),
     }
 }
@@ -90,6 +130,14 @@ fn ids(decoded: &Decoded) -> Ids {
             no_exp: "agora.no-expiry",
             exp_type: "agora.expire-type",
             weak_secret: "agora.weak-certificate",
+        },
+        Decoded::AblyTokenRequest(_) => Ids {
+            signature_invalid: "ably.mac-invalid",
+            unverified: "ably.unverified",
+            expired: "ably.expired",
+            no_exp: "ably.no-timestamp",
+            exp_type: "ably.ttl-type",
+            weak_secret: "ably.weak-secret",
         },
     }
 }
@@ -428,5 +476,49 @@ mod tests {
         assert!(rules(&hs, &check(Signature::Valid, Some(32)), now()).is_empty());
         let rs = jwt(r#"{"alg":"RS256"}"#, r#"{"exp":2000000}"#);
         assert!(rules(&rs, &check(Signature::Valid, Some(3)), now()).is_empty());
+    }
+
+    #[test]
+    fn a_token_request_has_its_own_ids_and_reads_its_times_in_milliseconds() {
+        let request =
+            |fields: &str| inspect(&format!(r#"{{"keyName":"a.b","nonce":"n"{fields}}}"#)).unwrap();
+        // timestamp 999 s + the default hour: fresh at 1 000 000 s.
+        let fresh = request(r#","timestamp":999000000"#);
+        assert!(rules(&fresh, &check(Signature::Valid, Some(32)), now()).is_empty());
+        assert_eq!(
+            rule_ids(&rules(&fresh, &check(Signature::Invalid, Some(3)), now())),
+            ["ably.mac-invalid", "ably.weak-secret"]
+        );
+        assert_eq!(
+            rule_ids(&rules(&fresh, &check(Signature::Unverified, None), now())),
+            ["ably.unverified"]
+        );
+        let expired = request(r#","timestamp":999000000,"ttl":1000000"#);
+        assert_eq!(
+            rule_ids(&rules(&expired, &check(Signature::Valid, None), now())),
+            ["ably.expired"]
+        );
+        for (fields, rule, severity) in [
+            ("", "ably.no-timestamp", Severity::Error),
+            (
+                r#","timestamp":"soon""#,
+                "ably.no-timestamp",
+                Severity::Error,
+            ),
+            (
+                r#","timestamp":999000000,"ttl":"60000""#,
+                "ably.ttl-type",
+                Severity::Warning,
+            ),
+            (
+                r#","timestamp":999000000,"ttl":1.5"#,
+                "ably.ttl-type",
+                Severity::Error,
+            ),
+        ] {
+            let findings = rules(&request(fields), &check(Signature::Valid, None), now());
+            assert_eq!(rule_ids(&findings), [rule], "{fields}");
+            assert_eq!(findings[0].severity, severity, "{fields}");
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod field;
 pub mod generic;
 pub mod lifetime;
 pub mod mint;
+pub mod subform;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -36,7 +37,7 @@ macro_rules! registry {
     };
 }
 
-registry!(zoom, vonage, opentok, relaybox, agora);
+registry!(zoom, vonage, opentok, relaybox, agora, twilio, ably);
 
 pub fn by_id(id: &str) -> Option<&'static dyn Platform> {
     ALL.iter().copied().find(|p| p.id() == id)
@@ -176,6 +177,11 @@ pub trait Platform: Sync {
     fn key_id(&self, decoded: &Decoded) -> Option<String>;
     /// The rules of this platform, applied to a decoded token at time `now`.
     fn rules(&self, decoded: &Decoded, now: DateTime<Utc>) -> Vec<Finding>;
+    /// What a token says against the key it was checked with, when that key's id is known
+    /// (a token naming one key but signed with another's secret).
+    fn key_findings(&self, _decoded: &Decoded, _key: &str) -> Vec<Finding> {
+        Vec::new()
+    }
     /// The form that mints a token like this one (credentials excepted).
     fn form_from(&self, decoded: &Decoded) -> Form;
     /// The claims the platform writes from its form: an extra claim of one of these names

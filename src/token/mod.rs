@@ -1,6 +1,7 @@
-//! Token formats, with no platform knowledge: compact JWS, the OpenTok legacy `T1==` token and
-//! Agora's `007`/`006` tokens.
+//! Token formats, with no platform knowledge: compact JWS, the OpenTok legacy `T1==` token,
+//! Agora's `007`/`006` tokens and the Ably TokenRequest.
 
+pub mod ably_token_request;
 pub mod agora;
 pub mod claims;
 pub mod json;
@@ -12,6 +13,7 @@ pub mod opentok_t1;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+pub use ably_token_request::TokenRequest;
 pub use agora::{AccessToken2, AccessToken006};
 pub use claims::Claims;
 pub use json::ClaimValue;
@@ -27,6 +29,7 @@ pub enum Decoded {
     T1(T1),
     Agora007(AccessToken2),
     Agora006(AccessToken006),
+    AblyTokenRequest(TokenRequest),
 }
 
 /// The longest token text tokenbench reads (real tokens are a few KiB): anything longer is
@@ -60,6 +63,8 @@ pub fn inspect(text: &str) -> Result<Decoded, DecodeError> {
         agora::decode_007(trimmed).map(Decoded::Agora007)
     } else if trimmed.starts_with(agora::PREFIX_006) {
         agora::decode_006(trimmed).map(Decoded::Agora006)
+    } else if trimmed.starts_with('{') {
+        ably_token_request::decode(trimmed).map(Decoded::AblyTokenRequest)
     } else {
         jwt::decode(trimmed).map(Decoded::Jwt)
     };
@@ -69,13 +74,16 @@ pub fn inspect(text: &str) -> Result<Decoded, DecodeError> {
 /// The token inside something pasted around it: a JSON answer of an auth endpoint
 /// (`{"token": …}`, `{"signature": …}`, `{"rtcToken": …}` — any string member that decodes as a
 /// token), or a URL carrying it in its query (`?token=…`, `?access_token=…`). `None` when the
-/// text is not such a wrapper.
+/// text is not such a wrapper, and when it is a token itself (a TokenRequest is JSON).
 pub fn unwrap(text: &str) -> Option<String> {
     let text = text.trim();
     if text.len() > MAX_TOKEN_BYTES {
         return None;
     }
     if text.starts_with('{') {
+        if ably_token_request::decode(text).is_ok() {
+            return None;
+        }
         let value: serde_json::Value = serde_json::from_str(text).ok()?;
         let object = value.as_object()?;
         return object
@@ -125,13 +133,15 @@ impl Signature {
 }
 
 impl Decoded {
-    /// `jwt`, `opentok-t1`, `agora-007` or `agora-006`, as in the JSON output.
+    /// `jwt`, `opentok-t1`, `agora-007`, `agora-006` or `ably-token-request`, as in the JSON
+    /// output.
     pub fn format(&self) -> &'static str {
         match self {
             Decoded::Jwt(_) => "jwt",
             Decoded::T1(_) => "opentok-t1",
             Decoded::Agora007(_) => "agora-007",
             Decoded::Agora006(_) => "agora-006",
+            Decoded::AblyTokenRequest(_) => "ably-token-request",
         }
     }
 
@@ -141,6 +151,7 @@ impl Decoded {
             Decoded::Jwt(_) => "jwt",
             Decoded::T1(_) => "t1",
             Decoded::Agora007(_) | Decoded::Agora006(_) => "agora",
+            Decoded::AblyTokenRequest(_) => "ably",
         }
     }
 
@@ -160,6 +171,8 @@ impl Decoded {
                 base: "issue_ts",
             },
             Decoded::Agora006(_) => absolute(&agora::TIMES_006),
+            // Its timestamp is in milliseconds: shown as it is.
+            Decoded::AblyTokenRequest(_) => absolute(&[]),
         }
     }
 
@@ -180,7 +193,7 @@ impl Decoded {
     }
 
     /// The claims: a JWT's payload, a T1 token's data fields and `partner_id`, an Agora token's
-    /// structure.
+    /// structure, a TokenRequest's fields.
     pub fn claims(&self) -> Value {
         match self {
             Decoded::Jwt(jwt) => jwt.claims.clone(),
@@ -194,6 +207,7 @@ impl Decoded {
             }
             Decoded::Agora007(token) => token.to_json(),
             Decoded::Agora006(token) => token.to_json(),
+            Decoded::AblyTokenRequest(request) => Value::Object(request.fields.clone()),
         }
     }
 
@@ -204,6 +218,7 @@ impl Decoded {
             Decoded::T1(t1) if name == "partner_id" => Some(Value::String(t1.partner_id.clone())),
             Decoded::T1(t1) => t1.field(name).map(|v| Value::String(v.to_string())),
             Decoded::Agora007(_) | Decoded::Agora006(_) => self.claims().get(name).cloned(),
+            Decoded::AblyTokenRequest(request) => request.field(name).cloned(),
         }
     }
 
@@ -213,7 +228,7 @@ impl Decoded {
     }
 
     /// The issue time: `iat`, a T1 token's `create_time`, a 007 token's `issue_ts` (a 006
-    /// token has none). Numeric strings count, since a token with `"iat": "1700000000"` still
+    /// token has none), a TokenRequest's `timestamp` (to the second). Numeric strings count, since a token with `"iat": "1700000000"` still
     /// has an issue time (the rules flag the type).
     pub fn issued_at(&self) -> Option<DateTime<Utc>> {
         match self {
@@ -221,11 +236,13 @@ impl Decoded {
             Decoded::T1(_) => self.time_claim("create_time"),
             Decoded::Agora007(token) => DateTime::from_timestamp(token.issue_ts.into(), 0),
             Decoded::Agora006(_) => None,
+            Decoded::AblyTokenRequest(request) => millis_to_time(request.millis("timestamp")?),
         }
     }
 
-    /// The expiry: `exp`, a T1 token's `expire_time`, or for Agora when a new join is refused
-    /// (the token's expiry or its join privilege's, whichever is first).
+    /// The expiry: `exp`, a T1 token's `expire_time`, for Agora when a new join is refused
+    /// (the token's expiry or its join privilege's, whichever is first), for a TokenRequest
+    /// `timestamp + ttl` (Ably's default hour without a ttl).
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
         match self {
             Decoded::Jwt(_) => self.time_claim("exp"),
@@ -235,6 +252,11 @@ impl Decoded {
                 0,
             ),
             Decoded::Agora006(token) => DateTime::from_timestamp(token.join_refused_at().into(), 0),
+            Decoded::AblyTokenRequest(request) => millis_to_time(
+                request
+                    .millis("timestamp")?
+                    .checked_add(request.lifetime_ms()?)?,
+            ),
         }
     }
 
@@ -254,7 +276,9 @@ impl Decoded {
         match self {
             Decoded::Jwt(jwt) => jwt.alg_name().unwrap_or("(no alg)").to_string(),
             Decoded::T1(_) => "HMAC-SHA1".into(),
-            Decoded::Agora007(_) | Decoded::Agora006(_) => "HMAC-SHA256".into(),
+            Decoded::Agora007(_) | Decoded::Agora006(_) | Decoded::AblyTokenRequest(_) => {
+                "HMAC-SHA256".into()
+            }
         }
     }
 
@@ -291,9 +315,17 @@ impl Decoded {
             (Decoded::T1(t1), VerifyKey::Secret(secret)) => t1.verify(secret),
             (Decoded::Agora007(token), VerifyKey::Secret(secret)) => token.verify(secret),
             (Decoded::Agora006(token), VerifyKey::Secret(secret)) => token.verify(secret),
+            (Decoded::AblyTokenRequest(request), VerifyKey::Secret(secret)) => {
+                request.verify(secret)
+            }
             (_, VerifyKey::Public(_)) => false,
         }
     }
+}
+
+/// An instant from milliseconds since 1970, to the second (as the reports show times).
+fn millis_to_time(millis: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(millis.div_euclid(1000), 0)
 }
 
 /// Seconds from a JSON number (fractions dropped) or a numeric string.
@@ -355,7 +387,34 @@ mod tests {
         }
         assert_eq!(unwrap(token), None);
         assert_eq!(unwrap(r#"{"token": "not one"}"#), None);
+        // A TokenRequest is itself the token, not a wrapper of one of its string members.
+        let request = r#"{"keyName":"a.b","capability":"{}","timestamp":1,"nonce":"eyJhbGciOiJub25lIn0.e30.","mac":"x"}"#;
+        assert_eq!(unwrap(request), None);
+        assert_eq!(inspect(request).unwrap().format(), "ably-token-request");
         assert_eq!(unwrap("a?token=x"), None);
+    }
+
+    #[test]
+    fn a_token_request_pasted_as_json_has_its_fields_as_claims_and_its_times() {
+        let text = r#" {"keyName":"appId1.keyId1","ttl":60000,"timestamp":1767225600500,"nonce":"n","mac":"m"} "#;
+        let decoded = inspect(text).unwrap();
+        assert_eq!(decoded.format(), "ably-token-request");
+        assert_eq!(decoded.rule_prefix(), "ably");
+        assert!(decoded.header().is_none());
+        assert_eq!(decoded.claims()["ttl"], 60000);
+        assert_eq!(
+            decoded.claim_str("keyName").as_deref(),
+            Some("appId1.keyId1")
+        );
+        assert_eq!(decoded.issued_at().unwrap().timestamp(), 1_767_225_600);
+        assert_eq!(decoded.expires_at().unwrap().timestamp(), 1_767_225_660);
+        assert_eq!(decoded.algorithm_label(), "HMAC-SHA256");
+        assert!(
+            inspect(r#"{"token":"x"}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("Ably TokenRequest")
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::findings::Finding;
 use crate::platform::field::{
     claims_from_text, claims_to_text, ids, pairs_from_text, pairs_to_text,
 };
+use crate::platform::subform::{self, SubField, SubForm, SubKind};
 use crate::platform::{
     CredentialSource, Credentials, FieldKind, FieldSpec, FieldValue, Form, Platform, Prepared,
     RoomPermission,
@@ -39,6 +40,17 @@ pub enum Row {
     /// The line that adds a room to a rooms field.
     AddRoom {
         field: usize,
+    },
+    /// A group of a sub-forms field, in or out.
+    SubForm {
+        field: usize,
+        form: usize,
+    },
+    /// A field of a group that is in.
+    SubField {
+        field: usize,
+        form: usize,
+        sub: usize,
     },
     /// One name of a pairs field with known names (a privilege and its time), by its index in
     /// [`Tab::pair_names`].
@@ -145,6 +157,8 @@ impl Tab {
                 let count = self.form.rooms(self.field_ref(index)).len();
                 rows.extend((0..count).map(|room| Row::Room { field: index, room }));
                 rows.push(Row::AddRoom { field: index });
+            } else if let FieldKind::SubForms { forms, .. } = spec.kind {
+                rows.extend(self.sub_form_rows(index, forms));
             } else if let FieldKind::Pairs { names } = spec.kind
                 && !names.is_empty()
             {
@@ -236,6 +250,11 @@ impl Tab {
             },
             Row::Room { .. } => RowKind::Room,
             Row::AddRoom { .. } => RowKind::AddRoom,
+            Row::SubForm { .. } => RowKind::Choice,
+            Row::SubField { field, form, sub } => match self.sub_form(field, form, sub) {
+                Some((_, field)) if field.kind == SubKind::Switch => RowKind::Choice,
+                _ => RowKind::Text,
+            },
             Row::Pair { .. } => RowKind::Pair,
             Row::Key | Row::Account | Row::Secret => RowKind::Text,
         }
@@ -247,18 +266,21 @@ impl Tab {
             Row::Field(index)
             | Row::Room { field: index, .. }
             | Row::AddRoom { field: index }
+            | Row::SubForm { field: index, .. }
+            | Row::SubField { field: index, .. }
             | Row::Pair { field: index, .. } => self.spec(index).id,
             Row::Key => ids::KEY,
-            Row::Account => "account",
+            Row::Account => ids::ACCOUNT,
             Row::Secret => ids::SECRET,
         }
     }
 
     /// The row label: the platform's own words for the field; a pair row's is its name,
-    /// under the field's heading.
+    /// under the field's heading, and a sub-form's field sits under its group.
     pub fn label(&self, row: Row) -> String {
         match row {
             Row::Pair { field, name } => format!(" {}", self.pair(field, name).0),
+            Row::SubField { .. } => format!(" {}", self.field_label(row)),
             row => self.field_label(row).to_string(),
         }
     }
@@ -272,6 +294,10 @@ impl Tab {
                 self.spec(field).label
             }
             Row::Room { .. } | Row::AddRoom { .. } | Row::Pair { .. } => "",
+            Row::SubForm { field, form } => self.sub_forms(field).get(form).map_or("", |f| f.label),
+            Row::SubField { field, form, sub } => {
+                self.sub_form(field, form, sub).map_or("", |(_, f)| f.label)
+            }
             Row::Key => credentials.key.label,
             Row::Account => credentials.account.map_or("account", |a| a.label),
             Row::Secret => credentials.secret.label,
@@ -291,8 +317,15 @@ impl Tab {
             Row::Key => self.key.clone(),
             Row::Account => self.account.clone(),
             Row::Secret => self.secret_text.to_string(),
+            Row::SubField { field, form, sub } => self
+                .sub_form(field, form, sub)
+                .and_then(|(group, f)| {
+                    subform::value(self.form.pairs(self.field_ref(field)), group, f)
+                })
+                .unwrap_or_default()
+                .to_string(),
             Row::Pair { field, name } => self.pair(field, name).1.unwrap_or_default(),
-            Row::AddRoom { .. } => String::new(),
+            Row::AddRoom { .. } | Row::SubForm { .. } => String::new(),
         }
     }
 
@@ -328,12 +361,13 @@ impl Tab {
                 self.secret = self.read_secret(env);
                 self.prepare();
             }
+            Row::SubField { field, form, sub } => self.set_sub_value(field, form, sub, text),
             Row::Pair { field, name } => {
                 let (name, _) = self.pair(field, name);
                 let text = text.trim();
                 self.set_pair(field, &name, Some(text).filter(|t| !t.is_empty()));
             }
-            Row::AddRoom { .. } => {}
+            Row::AddRoom { .. } | Row::SubForm { .. } => {}
         }
         self.check_inputs();
     }
@@ -397,7 +431,10 @@ impl Tab {
                 FieldKind::Pairs { .. } => pairs_from_text(text)
                     .map(|p| Some(FieldValue::Pairs(p)))
                     .map_err(|e| e.to_string()),
-                FieldKind::Switch { .. } | FieldKind::Rooms { .. } => Ok(None),
+                // Edited in place, row by row.
+                FieldKind::Switch { .. } | FieldKind::Rooms { .. } | FieldKind::SubForms { .. } => {
+                    Ok(None)
+                }
             };
             match parsed {
                 Ok(Some(value)) => {
@@ -543,6 +580,12 @@ impl Tab {
                 }
                 _ => false,
             },
+            Row::SubForm { field, form } => self.toggle_sub_form(field, form),
+            row @ Row::SubField { field, form, sub } if self.kind(row) == RowKind::Choice => {
+                let on = self.text(row) == "true";
+                self.set_sub_value(field, form, sub, if on { "" } else { "true" });
+                true
+            }
             Row::Room { field, .. } => {
                 let count = self.operations(field).len().max(1);
                 self.operation = if forward {
@@ -672,6 +715,90 @@ impl Tab {
                 self.remove_entry()
             }
             _ => false,
+        }
+    }
+}
+
+// ---- sub-forms ----
+
+impl Tab {
+    fn sub_forms(&self, field: usize) -> &'static [SubForm] {
+        match self.spec(field).kind {
+            FieldKind::SubForms { forms, .. } => forms,
+            _ => &[],
+        }
+    }
+
+    fn sub_form(
+        &self,
+        field: usize,
+        form: usize,
+        sub: usize,
+    ) -> Option<(&'static SubForm, &'static SubField)> {
+        let group = self.sub_forms(field).get(form)?;
+        Some((group, group.fields.get(sub)?))
+    }
+
+    /// A row per group, and under each group that is in a row per field.
+    fn sub_form_rows(&self, field: usize, forms: &'static [SubForm]) -> Vec<Row> {
+        let pairs = self.form.pairs(self.field_ref(field));
+        let mut rows = Vec::new();
+        for (form, group) in forms.iter().enumerate() {
+            rows.push(Row::SubForm { field, form });
+            if subform::is_in(pairs, group) {
+                rows.extend((0..group.fields.len()).map(|sub| Row::SubField { field, form, sub }));
+            }
+        }
+        rows
+    }
+
+    /// Puts a group in or takes it out; true (the form changed).
+    fn toggle_sub_form(&mut self, field: usize, form: usize) -> bool {
+        let forms = self.sub_forms(field);
+        let Some(group) = forms.get(form) else {
+            return false;
+        };
+        if let Some(FieldValue::Pairs(pairs)) = self.form.value_mut(field) {
+            let on = !subform::is_in(pairs, group);
+            subform::set_in(forms, pairs, group, on);
+        }
+        true
+    }
+
+    fn set_sub_value(&mut self, field: usize, form: usize, sub: usize, text: &str) {
+        let forms = self.sub_forms(field);
+        let Some((group, sub_field)) = self.sub_form(field, form, sub) else {
+            return;
+        };
+        if let Some(FieldValue::Pairs(pairs)) = self.form.value_mut(field) {
+            subform::set_value(forms, pairs, group, sub_field, text.trim());
+        }
+    }
+
+    /// The value a group or a switch of a group shows, as a choice.
+    fn sub_form_choice(&self, row: Row) -> Option<&'static str> {
+        match row {
+            Row::SubForm { field, form } => {
+                let group = self.sub_forms(field).get(form)?;
+                Some(
+                    if subform::is_in(self.form.pairs(self.field_ref(field)), group) {
+                        "in"
+                    } else {
+                        "out"
+                    },
+                )
+            }
+            Row::SubField { field, form, sub } => {
+                let (_, sub_field) = self.sub_form(field, form, sub)?;
+                (sub_field.kind == SubKind::Switch).then(|| {
+                    if self.text(row) == "true" {
+                        "on"
+                    } else {
+                        "off"
+                    }
+                })
+            }
+            _ => None,
         }
     }
 }
@@ -849,6 +976,9 @@ fn value(
         let (visible, _) = window(&text, input.cursor_chars(), width);
         return (vec![styled(visible, theme.text)], None);
     }
+    if let Some(choice) = tab.sub_form_choice(row) {
+        return choice_spans(choice.to_string(), width, theme);
+    }
     match row {
         Row::Pair { field, name } => {
             let value = match tab.pair(field, name).1 {
@@ -868,16 +998,7 @@ fn value(
                 }
                 _ => tab.texts[index].clone(),
             };
-            let choice = truncate(&shown(&choice), width.saturating_sub(4));
-            let end = 2 + choice.width() + 1;
-            (
-                vec![
-                    styled("◂ ", theme.dim),
-                    styled(choice, theme.text),
-                    styled(" ▸", theme.dim),
-                ],
-                Some((0, end)),
-            )
+            choice_spans(choice, width, theme)
         }
         Row::Secret => {
             let source = match &tab.source {
@@ -951,6 +1072,17 @@ fn value(
             };
             (vec![styled(truncate(&placeholder, width), theme.dim)], None)
         }
+        Row::SubField { .. } | Row::SubForm { .. } => {
+            let text = tab.text(row);
+            if text.is_empty() {
+                (vec![styled(truncate("(empty)", width), theme.dim)], None)
+            } else {
+                (
+                    vec![styled(truncate(&shown(&text), width), theme.text)],
+                    None,
+                )
+            }
+        }
         Row::Key | Row::Account => {
             let text = tab.text(row);
             (
@@ -959,6 +1091,24 @@ fn value(
             )
         }
     }
+}
+
+/// A choice as `◂ value ▸`, and the cells of its arrows.
+fn choice_spans(
+    choice: String,
+    width: usize,
+    theme: &Theme,
+) -> (Vec<Span<'static>>, Option<(usize, usize)>) {
+    let choice = truncate(&shown(&choice), width.saturating_sub(4));
+    let end = 2 + choice.width() + 1;
+    (
+        vec![
+            styled("◂ ", theme.dim),
+            styled(choice, theme.text),
+            styled(" ▸", theme.dim),
+        ],
+        Some((0, end)),
+    )
 }
 
 /// A line of toggles, and the cells of each (start, end, operation index).
