@@ -74,6 +74,7 @@ fn cases() -> Vec<(&'static str, &'static dyn Platform, Form)> {
             &[("data", user()), ("format", FieldValue::Switch(true))],
         ),
         case("relaybox", "relaybox", &[("client-id", user())]),
+        case("agora-007", "agora", &[("client-id", user())]),
         case("vonage", "vonage", &[("data", user())]),
     ]
 }
@@ -175,7 +176,7 @@ fn mint_once(c: &mut Bench) {
 fn raw_hmac_sha256(c: &mut Bench) {
     let mut group = c.benchmark_group("raw_hmac_sha256");
     for (name, platform, template) in cases() {
-        if name == "vonage" || name == "opentok-t1" {
+        if matches!(name, "vonage" | "opentok-t1" | "agora-007") {
             continue;
         }
         let (signing_inputs, prepared) = signing_inputs(platform, &template);
@@ -237,7 +238,7 @@ fn side_by_side() {
     const ROUNDS: usize = 400;
     const BATCH: usize = 2000;
     for (name, platform, template) in cases() {
-        if matches!(name, "vonage" | "opentok-t1") {
+        if matches!(name, "vonage" | "opentok-t1" | "agora-007") {
             continue;
         }
         let prepared = prepared(platform);

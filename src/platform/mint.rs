@@ -50,6 +50,34 @@ pub enum TokenFormat {
     Other,
 }
 
+/// Mints tokens of a format of a platform's own ([`TokenFormat::Other`]) one after another,
+/// keeping what is costly to prepare (a keyed MAC) from token to token.
+pub trait OtherMinter {
+    fn mint(
+        &mut self,
+        form: &Form,
+        ctx: &mut MintContext,
+        out: &mut Vec<u8>,
+    ) -> Result<(), MintError>;
+}
+
+/// The minter of a platform that keeps nothing between tokens: [`Platform::mint_other`].
+struct EachAlone<'a> {
+    platform: &'a dyn Platform,
+    credentials: &'a Credentials,
+}
+
+impl OtherMinter for EachAlone<'_> {
+    fn mint(
+        &mut self,
+        form: &Form,
+        ctx: &mut MintContext,
+        out: &mut Vec<u8>,
+    ) -> Result<(), MintError> {
+        self.platform.mint_other(form, self.credentials, ctx, out)
+    }
+}
+
 /// A platform with its credentials read and its signer built: what minting needs, made once
 /// (RSA keys are slow to parse).
 pub struct Prepared {
@@ -89,7 +117,8 @@ impl Prepared {
         Minter {
             prepared: self,
             jwt: None,
-            other: String::new(),
+            other_minter: None,
+            other: Vec::new(),
         }
     }
 
@@ -124,7 +153,9 @@ pub struct Minter<'a> {
     prepared: &'a Prepared,
     /// The JWT encoder and the header it was made with (the header can follow the form).
     jwt: Option<(Value, jwt::Encoder<'a>)>,
-    other: String,
+    /// The platform's own minter, made at the first token of its format.
+    other_minter: Option<Box<dyn OtherMinter + 'a>>,
+    other: Vec<u8>,
 }
 
 impl<'a> Minter<'a> {
@@ -158,8 +189,17 @@ impl<'a> Minter<'a> {
             }
             TokenFormat::Other => {
                 self.other.clear();
-                platform.mint_other(form, credentials, ctx, &mut self.other)?;
-                Ok(self.other.as_bytes())
+                self.other_minter
+                    .get_or_insert_with(|| {
+                        platform.other_minter(credentials).unwrap_or_else(|| {
+                            Box::new(EachAlone {
+                                platform,
+                                credentials,
+                            })
+                        })
+                    })
+                    .mint(form, ctx, &mut self.other)?;
+                Ok(&self.other)
             }
         }
     }

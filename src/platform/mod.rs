@@ -18,7 +18,7 @@ pub use credentials::{
     CredentialError, CredentialPart, CredentialSource, CredentialSpec, Credentials,
 };
 pub use field::{FieldKind, FieldRef, FieldSpec, FieldValue, Form, Preset, RoomPermission};
-pub use mint::{MintContext, MintError, Minter, Prepared, TokenFormat, TokenRng};
+pub use mint::{MintContext, MintError, Minter, OtherMinter, Prepared, TokenFormat, TokenRng};
 
 use crate::duration::Expiry;
 use crate::findings::Finding;
@@ -157,13 +157,21 @@ pub trait Platform: Sync {
             format!("{} tokens are not JWTs", self.name()),
         ))
     }
+    /// A minter of the platform's own format for a run that keeps prepared state (a keyed MAC)
+    /// from token to token; `None`: each token is minted alone by [`Platform::mint_other`].
+    fn other_minter<'a>(
+        &'a self,
+        _credentials: &'a Credentials,
+    ) -> Option<Box<dyn OtherMinter + 'a>> {
+        None
+    }
     /// Mints the token of a format of the platform's own ([`TokenFormat::Other`]) into `out`.
     fn mint_other(
         &self,
         _form: &Form,
         _credentials: &Credentials,
         _ctx: &mut MintContext,
-        _out: &mut String,
+        _out: &mut Vec<u8>,
     ) -> Result<(), MintError> {
         Err(MintError::field(
             field::ids::FORMAT,

@@ -22,8 +22,9 @@ pub struct Claims<'a> {
 enum Target<'a> {
     /// A JWT payload: a JSON object.
     Json(&'a mut Vec<u8>),
-    /// A T1 token's data fields.
-    T1(&'a mut Vec<(String, String)>),
+    /// A T1 token's data string: `name=value` pairs, percent-encoded as opentok-node does,
+    /// joined by `&`.
+    T1(&'a mut String),
 }
 
 impl<'a> Claims<'a> {
@@ -33,12 +34,10 @@ impl<'a> Claims<'a> {
         Claims::new(Target::Json(buffer), overrides)
     }
 
-    /// Claims collected as T1 data fields: text as it is, other values as JSON text.
-    pub fn t1_fields(
-        fields: &'a mut Vec<(String, String)>,
-        overrides: &'a [(String, Value)],
-    ) -> Claims<'a> {
-        Claims::new(Target::T1(fields), overrides)
+    /// Claims written into `data` as a T1 data string: text as it is, other values as JSON
+    /// text, each percent-encoded.
+    pub fn t1_data(data: &'a mut String, overrides: &'a [(String, Value)]) -> Claims<'a> {
+        Claims::new(Target::T1(data), overrides)
     }
 
     #[inline]
@@ -75,16 +74,42 @@ impl<'a> Claims<'a> {
     fn write(&mut self, name: &str, value: ClaimValue<'_>) {
         match &mut self.target {
             Target::Json(buffer) => json::write_member(buffer, name, value),
-            Target::T1(fields) => {
-                let text = match value {
-                    ClaimValue::Str(text) => text.to_string(),
-                    ClaimValue::Int(number) => number.to_string(),
-                    ClaimValue::Float(number) => Value::from(number).to_string(),
-                    ClaimValue::Json(Value::String(text)) => text.clone(),
-                    ClaimValue::Json(json) => json.to_string(),
-                    ClaimValue::JsonText(text) => text.to_string(),
-                };
-                fields.push((name.to_string(), text));
+            Target::T1(data) => {
+                if !data.is_empty() {
+                    data.push('&');
+                }
+                super::opentok_t1::push_escaped(data, name);
+                data.push('=');
+                match value {
+                    ClaimValue::Str(text) => super::opentok_t1::push_escaped(data, text),
+                    // Digits and '-' need no escaping.
+                    ClaimValue::Int(number) => json::push_int(data, number),
+                    ClaimValue::Float(number) => {
+                        // As serde_json writes a number, on the stack: digits, '.', 'e', '-'.
+                        let mut text = std::io::Cursor::new([0u8; 32]);
+                        match serde_json::to_writer(&mut text, &number) {
+                            Ok(()) => {
+                                let end = text.position() as usize;
+                                let written = &text.get_ref()[..end];
+                                super::opentok_t1::push_escaped(
+                                    data,
+                                    std::str::from_utf8(written).unwrap_or_default(),
+                                );
+                            }
+                            Err(_) => super::opentok_t1::push_escaped(
+                                data,
+                                &Value::from(number).to_string(),
+                            ),
+                        }
+                    }
+                    ClaimValue::Json(Value::String(text)) => {
+                        super::opentok_t1::push_escaped(data, text)
+                    }
+                    ClaimValue::Json(json) => {
+                        super::opentok_t1::push_escaped(data, &json.to_string())
+                    }
+                    ClaimValue::JsonText(text) => super::opentok_t1::push_escaped(data, text),
+                }
             }
         }
     }
@@ -121,10 +146,13 @@ mod tests {
         let mut claims = Claims::json(&mut json, overrides);
         write(&mut claims);
         claims.finish();
-        let mut fields = Vec::new();
-        let mut claims = Claims::t1_fields(&mut fields, overrides);
+        let mut data = String::new();
+        let mut claims = Claims::t1_data(&mut data, overrides);
         write(&mut claims);
         claims.finish();
+        let fields = form_urlencoded::parse(data.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         (String::from_utf8(json).unwrap(), fields)
     }
 

@@ -119,6 +119,24 @@ fn write_escaped_str(buffer: &mut Vec<u8>, text: &str) {
 
 /// A JSON integer, written two digits at a time from the end.
 fn write_int(buffer: &mut Vec<u8>, number: i64) {
+    let mut digits = [0u8; 20];
+    if number < 0 {
+        buffer.push(b'-');
+    }
+    buffer.extend_from_slice(decimal(number, &mut digits));
+}
+
+/// `number` in decimal, as text.
+pub(crate) fn push_int(text: &mut String, number: i64) {
+    let mut digits = [0u8; 20];
+    if number < 0 {
+        text.push('-');
+    }
+    text.push_str(std::str::from_utf8(decimal(number, &mut digits)).expect("digits are ASCII"));
+}
+
+/// The digits of `number`'s magnitude, written from the end of `digits`.
+fn decimal(number: i64, digits: &mut [u8; 20]) -> &[u8] {
     const PAIRS: [u8; 200] = {
         let mut pairs = [0u8; 200];
         let mut i = 0;
@@ -129,7 +147,6 @@ fn write_int(buffer: &mut Vec<u8>, number: i64) {
         }
         pairs
     };
-    let mut digits = [0u8; 20];
     let mut start = digits.len();
     let mut rest = number.unsigned_abs();
     while rest >= 100 {
@@ -146,10 +163,7 @@ fn write_int(buffer: &mut Vec<u8>, number: i64) {
         start -= 1;
         digits[start] = b'0' + rest as u8;
     }
-    if number < 0 {
-        buffer.push(b'-');
-    }
-    buffer.extend_from_slice(&digits[start..]);
+    &digits[start..]
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Compact JWS: encode, tolerant decode, verify. No platform knowledge here.
 
 use hmac::{Hmac, Mac};
+
+use super::mac::{HashedPrefix, common_prefix_len};
 use serde_json::{Map, Value};
 use sha2::{Sha256, Sha384, Sha512};
 
@@ -219,7 +221,7 @@ impl Signer {
         &self,
         out: &mut Vec<u8>,
         unchanged: usize,
-        prefix: &mut HashedPrefix,
+        prefix: &mut HashedPrefix<Hmac<Sha256>>,
     ) -> Result<(), SignError> {
         let signature = match self {
             Signer::Hs256(prepared) => {
@@ -284,46 +286,6 @@ pub fn encode_unsigned(header: &Value, claims: &Map<String, Value>) -> String {
     String::from_utf8(out).expect("a JWT is ASCII")
 }
 
-/// The HMAC state after the key and the first `len` bytes of the last signing input, `len` a
-/// whole number of SHA-256 blocks. Tokens of a bulk run share most of their signing input (the
-/// header, then every claim before the first that changes: a `{n}` field, a nonce), so the blocks
-/// they share are hashed once rather than once a token: the same MAC, for a fraction of the work.
-#[derive(Default)]
-struct HashedPrefix {
-    len: usize,
-    /// `None` until the first token; then the key state with `len` bytes hashed.
-    mac: Option<Hmac<Sha256>>,
-}
-
-impl HashedPrefix {
-    const BLOCK: usize = 64;
-
-    /// The MAC of `input`, whose first `unchanged` bytes are those of the last input.
-    #[inline]
-    fn mac(
-        &mut self,
-        prepared: &Hmac<Sha256>,
-        input: &[u8],
-        unchanged: usize,
-    ) -> hmac::digest::Output<Hmac<Sha256>> {
-        let reusable = unchanged - unchanged % Self::BLOCK;
-        let state = match &mut self.mac {
-            Some(state) if self.len <= reusable => state,
-            stale => {
-                self.len = 0;
-                stale.insert(prepared.clone())
-            }
-        };
-        // Hashing on to the next block boundary costs nothing more than hashing these bytes in
-        // the token's own MAC, and the next token starts from there.
-        state.update(&input[self.len..reusable]);
-        self.len = reusable;
-        let mut mac = state.clone();
-        mac.update(&input[reusable..]);
-        mac.finalize().into_bytes()
-    }
-}
-
 /// Encodes JWTs with one header, reusing its buffers from token to token: the header's base64
 /// is computed once, the claims are serialised straight into a buffer (no claim map) and
 /// base64-encoded into the token, which is then signed in place. Base64 works on groups of three
@@ -339,7 +301,7 @@ pub struct Encoder<'s> {
     /// `base64url(header).`, then the claims and signature of the last token.
     token: Vec<u8>,
     header_len: usize,
-    hashed: HashedPrefix,
+    hashed: HashedPrefix<Hmac<Sha256>>,
 }
 
 impl<'s> Encoder<'s> {
@@ -384,25 +346,6 @@ impl<'s> Encoder<'s> {
         }
         Ok(&self.token)
     }
-}
-
-/// How many bytes `a` and `b` share at their start, compared eight at a time.
-fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
-    let mut shared = 0;
-    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        let difference = u64::from_le_bytes(x.try_into().expect("a chunk of 8"))
-            ^ u64::from_le_bytes(y.try_into().expect("a chunk of 8"));
-        if difference != 0 {
-            return shared + (difference.trailing_zeros() / 8) as usize;
-        }
-        shared += 8;
-    }
-    shared
-        + a[shared..]
-            .iter()
-            .zip(&b[shared..])
-            .take_while(|(x, y)| x == y)
-            .count()
 }
 
 /// Appends `base64url(bytes)` (no padding) to `out`, with the vector instructions the machine

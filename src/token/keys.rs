@@ -335,12 +335,7 @@ fn pem(text: &str) -> Result<Key, KeyError> {
             .map(|key| Key::plain(Material::Private(key), Format::Pkcs8))
             .map_err(|e| unreadable("PKCS#8 private key", e)),
         "RSA PRIVATE KEY" => RsaPrivateKey::from_pkcs1_der(&der)
-            .map(|key| {
-                Key::plain(
-                    Material::Private(PrivateKey::Rsa(Box::new(key))),
-                    Format::Pkcs1,
-                )
-            })
+            .map(|key| Key::plain(Material::Private(PrivateKey::rsa(key)), Format::Pkcs1))
             .map_err(|e| unreadable("RSA private key (PKCS#1)", e.to_string())),
         "EC PRIVATE KEY" => sec1_der(&der)
             .map(|key| Key::plain(Material::Private(key), Format::Sec1))
@@ -395,7 +390,7 @@ fn pkcs8_der(der: &[u8]) -> Result<PrivateKey, String> {
     let oid = info.algorithm.oid;
     match oid {
         RSA | RSA_PSS => RsaPrivateKey::from_pkcs1_der(info.private_key)
-            .map(|key| PrivateKey::Rsa(Box::new(key)))
+            .map(PrivateKey::rsa)
             .map_err(|e| e.to_string()),
         EC => match curve_of(info.algorithm.parameters_oid().ok())? {
             Curve::P256 => p256::SecretKey::from_pkcs8_der(der)
@@ -587,7 +582,7 @@ fn jwk(object: &Map<String, Value>) -> Result<Key, KeyError> {
                     key.precompute().map_err(|e| {
                         error(named(&format!("its RSA private key is not valid ({e})")))
                     })?;
-                    Material::Private(PrivateKey::Rsa(Box::new(key)))
+                    Material::Private(PrivateKey::rsa(key))
                 }
                 None => Material::Public(PublicKey::Rsa(
                     RsaPublicKey::new(n, e)

@@ -8,6 +8,7 @@ pub mod json;
 pub mod jwa;
 pub mod jwt;
 pub mod keys;
+mod mac;
 pub mod opentok_t1;
 
 use chrono::{DateTime, Utc};

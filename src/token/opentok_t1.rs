@@ -8,9 +8,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha1::Sha1;
 
+use super::mac::{HashedPrefix, common_prefix_len};
 use crate::secret::Secret;
 
 pub const PREFIX: &str = "T1==";
@@ -77,17 +77,94 @@ pub fn decode(text: &str) -> Result<T1, String> {
     })
 }
 
-/// Characters node's `querystring.escape` leaves alone: `A-Za-z0-9 - _ . ! ~ * ' ( )`.
-const NODE_QUERYSTRING: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'!')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')');
+/// The bytes node's `querystring.escape` leaves alone: `A-Za-z0-9 - _ . ! ~ * ' ( )`.
+const KEPT: [bool; 256] = {
+    let mut kept = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        kept[byte] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            );
+        byte += 1;
+    }
+    kept
+};
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends `text` percent-encoded as opentok-node's `querystring.stringify` does (a space is
+/// `%20`), copying the runs that need no escaping whole.
+pub fn push_escaped(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if KEPT[usize::from(byte)] {
+            continue;
+        }
+        // A run of kept bytes is ASCII, so its ends are char boundaries; `start` itself may sit
+        // inside an escaped multi-byte character when the run is empty.
+        if i > start {
+            out.push_str(&text[start..i]);
+        }
+        out.push('%');
+        out.push(HEX_UPPER[usize::from(byte >> 4)] as char);
+        out.push(HEX_UPPER[usize::from(byte & 15)] as char);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+}
+
+/// Signs T1 tokens for one API key and secret: the HMAC-SHA1 key is prepared once, and the
+/// buffers are kept from token to token.
+pub struct Encoder {
+    mac: Hmac<Sha1>,
+    /// The data string of the last token, and its hashed whole blocks.
+    previous: String,
+    hashed: HashedPrefix<Hmac<Sha1>>,
+    /// `partner_id=KEY&sig=`, encoded once.
+    prefix: String,
+    inner: String,
+}
+
+impl Encoder {
+    pub fn new(api_key: &str, secret: &Secret) -> Encoder {
+        let mut prefix = String::from("partner_id=");
+        push_escaped(&mut prefix, api_key);
+        prefix.push_str("&sig=");
+        Encoder {
+            mac: <Hmac<Sha1> as hmac::digest::KeyInit>::new_from_slice(secret.expose())
+                .expect("HMAC takes keys of any length"),
+            previous: String::new(),
+            hashed: HashedPrefix::default(),
+            prefix,
+            inner: String::with_capacity(512),
+        }
+    }
+
+    /// Appends the token of `data_string` (already percent-encoded) to `out`.
+    pub fn encode(&mut self, data_string: &str, out: &mut Vec<u8>) {
+        let unchanged = common_prefix_len(data_string.as_bytes(), self.previous.as_bytes());
+        let digest = self
+            .hashed
+            .mac(&self.mac, data_string.as_bytes(), unchanged);
+        self.previous.clear();
+        self.previous.push_str(data_string);
+        self.inner.clear();
+        self.inner.push_str(&self.prefix);
+        for byte in digest {
+            self.inner.push(HEX_LOWER[usize::from(byte >> 4)] as char);
+            self.inner.push(HEX_LOWER[usize::from(byte & 15)] as char);
+        }
+        self.inner.push(':');
+        self.inner.push_str(data_string);
+        out.extend_from_slice(PREFIX.as_bytes());
+        base64_simd::STANDARD.encode_append(self.inner.as_bytes(), out);
+    }
+}
 
 /// Encodes `fields` the way opentok-node does (`querystring.stringify`, spaces as `%20`) and signs.
 pub fn encode<K: AsRef<str>>(api_key: &str, secret: &Secret, fields: &[(K, String)]) -> String {
@@ -96,23 +173,13 @@ pub fn encode<K: AsRef<str>>(api_key: &str, secret: &Secret, fields: &[(K, Strin
         if i > 0 {
             data_string.push('&');
         }
-        data_string.extend(utf8_percent_encode(key.as_ref(), NODE_QUERYSTRING));
+        push_escaped(&mut data_string, key.as_ref());
         data_string.push('=');
-        data_string.extend(utf8_percent_encode(value, NODE_QUERYSTRING));
+        push_escaped(&mut data_string, value);
     }
-    let mut mac = <Hmac<Sha1> as hmac::digest::KeyInit>::new_from_slice(secret.expose())
-        .expect("HMAC takes keys of any length");
-    mac.update(data_string.as_bytes());
-    let sig = encode_hex(&mac.finalize().into_bytes());
-    let inner = format!(
-        "partner_id={}&sig={sig}:{data_string}",
-        utf8_percent_encode(api_key, NODE_QUERYSTRING)
-    );
-    format!("{PREFIX}{}", STANDARD.encode(inner))
-}
-
-fn encode_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut token = Vec::new();
+    Encoder::new(api_key, secret).encode(&data_string, &mut token);
+    String::from_utf8(token).expect("a T1 token is ASCII")
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -149,6 +216,33 @@ mod tests {
         assert_eq!(t1.field("connection_data"), Some("name=Alice Smith"));
         assert!(t1.verify(&Secret::new(VECTOR_SECRET)));
         assert!(!t1.verify(&Secret::new("wrong")));
+    }
+
+    #[test]
+    fn escaping_matches_form_urlencoding_for_every_kind_of_character() {
+        for text in [
+            "",
+            "plain",
+            "a b",
+            "é",
+            "aé",
+            "éa",
+            "🎉🎉",
+            "x=1&y=ü ~*'()!",
+            "\u{7f}\0",
+        ] {
+            let mut escaped = String::new();
+            push_escaped(&mut escaped, text);
+            let expected: String = form_urlencoded::byte_serialize(text.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+                .replace("%7E", "~")
+                .replace("%21", "!")
+                .replace("%27", "'")
+                .replace("%28", "(")
+                .replace("%29", ")");
+            assert_eq!(escaped, expected, "{text:?}");
+        }
     }
 
     #[test]

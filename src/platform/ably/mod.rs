@@ -193,7 +193,7 @@ impl Platform for Ably {
         form: &Form,
         credentials: &Credentials,
         ctx: &mut MintContext,
-        out: &mut String,
+        out: &mut Vec<u8>,
     ) -> Result<(), MintError> {
         if !form.extra_claims().is_empty() {
             return Err(MintError::field(
@@ -224,7 +224,7 @@ impl Platform for Ably {
         let client_id = Some(form.text(CLIENT_ID)).filter(|id| !id.is_empty());
         // ably-js: ('000000' + Math.floor(Math.random() * 1e16)).slice(-16).
         let nonce = format!("{:016}", ctx.rng.gen_range(0..10_000_000_000_000_000_u64));
-        out.push_str(&ably_token_request::encode(
+        out.extend_from_slice(ably_token_request::encode(
             &Unsigned {
                 key_name: &credentials.key,
                 ttl_ms,
@@ -234,7 +234,8 @@ impl Platform for Ably {
                 nonce: &nonce,
             },
             &credentials.secret,
-        ));
+        )
+        .as_bytes());
         Ok(())
     }
 

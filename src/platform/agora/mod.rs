@@ -14,7 +14,7 @@ use super::field::common::{self, spec};
 use super::lifetime::{LifetimeModel, TokenTimes};
 use super::{
     CredentialError, CredentialPart, CredentialSpec, Credentials, FieldKind, FieldSpec, FieldValue,
-    Form, MintContext, MintError, Platform, TokenFormat, exp_of,
+    Form, MintContext, MintError, OtherMinter, Platform, TokenFormat, exp_of,
 };
 use crate::duration::Expiry;
 use crate::findings::Finding;
@@ -196,44 +196,16 @@ impl Platform for Agora {
         form: &Form,
         credentials: &Credentials,
         ctx: &mut MintContext,
-        out: &mut String,
+        out: &mut Vec<u8>,
     ) -> Result<(), MintError> {
-        let issue_ts = u32::try_from(ctx.now.timestamp()).map_err(|_| {
-            MintError::field(
-                EXPIRY,
-                "Agora tokens hold their issue time in 32 bits: the clock must read 1970 to 2106",
-            )
-        })?;
-        let expire = seconds_after(
-            EXPIRY,
-            exp_of(EXPIRY, form, ctx.now.timestamp(), DEFAULT_TTL)? - ctx.now.timestamp(),
-        )?;
-        // Agora's builders draw the salt from 1 to 99 999 999.
-        let salt = ctx.rng.gen_range(1..=99_999_999);
-        let token = match form.text(FORMAT) {
-            "007" => {
-                let services = services(form, ctx.now, expire)?;
-                agora::encode_007(
-                    &Contents {
-                        app_id: &credentials.key,
-                        issue_ts,
-                        expire,
-                        salt,
-                        services: &services,
-                    },
-                    &credentials.secret,
-                )
-            }
-            "006" => mint_006(form, credentials, ctx.now, issue_ts, expire, salt)?,
-            other => {
-                return Err(MintError::field(
-                    FORMAT,
-                    format!("'{other}' is not an Agora token format: use 007 or 006"),
-                ));
-            }
-        };
-        out.push_str(&token);
-        Ok(())
+        AgoraMinter::new(credentials).mint(form, ctx, out)
+    }
+
+    fn other_minter<'a>(
+        &'a self,
+        credentials: &'a Credentials,
+    ) -> Option<Box<dyn OtherMinter + 'a>> {
+        Some(Box::new(AgoraMinter::new(credentials)))
     }
 
     fn detect(&self, decoded: &Decoded) -> u8 {
@@ -261,6 +233,63 @@ impl Platform for Agora {
             Decoded::Agora006(token) => form_from_006(token),
             _ => self.default_form(),
         }
+    }
+}
+
+/// Mints Agora tokens for one app with its zlib compressor kept from token to token.
+struct AgoraMinter<'a> {
+    credentials: &'a Credentials,
+    encoder: agora::Encoder007,
+}
+
+impl<'a> AgoraMinter<'a> {
+    fn new(credentials: &'a Credentials) -> Self {
+        AgoraMinter {
+            credentials,
+            encoder: agora::Encoder007::new(),
+        }
+    }
+}
+
+impl OtherMinter for AgoraMinter<'_> {
+    fn mint(&mut self, form: &Form, ctx: &mut MintContext, out: &mut Vec<u8>) -> Result<(), MintError> {
+        let credentials = self.credentials;
+        let issue_ts = u32::try_from(ctx.now.timestamp()).map_err(|_| {
+            MintError::field(
+                EXPIRY,
+                "Agora tokens hold their issue time in 32 bits: the clock must read 1970 to 2106",
+            )
+        })?;
+        let expire = seconds_after(
+            EXPIRY,
+            exp_of(EXPIRY, form, ctx.now.timestamp(), DEFAULT_TTL)? - ctx.now.timestamp(),
+        )?;
+        // Agora's builders draw the salt from 1 to 99 999 999.
+        let salt = ctx.rng.gen_range(1..=99_999_999);
+        match form.text(FORMAT) {
+            "007" => {
+                let services = services(form, ctx.now, expire)?;
+                let contents = Contents {
+                    app_id: &credentials.key,
+                    issue_ts,
+                    expire,
+                    salt,
+                    services: &services,
+                };
+                self.encoder.encode(&contents, &credentials.secret, out);
+            }
+            "006" => {
+                let token = mint_006(form, credentials, ctx.now, issue_ts, expire, salt)?;
+                out.extend_from_slice(token.as_bytes());
+            }
+            other => {
+                return Err(MintError::field(
+                    FORMAT,
+                    format!("'{other}' is not an Agora token format: use 007 or 006"),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -15,7 +15,7 @@ use super::vonage::family::{
 };
 use super::{
     CredentialPart, CredentialSpec, Credentials, FieldKind, FieldValue, Form, MintContext,
-    MintError, Platform, TokenFormat, claim_text, exp_of, expiry_of, leftover_claims,
+    MintError, OtherMinter, Platform, TokenFormat, claim_text, exp_of, expiry_of, leftover_claims,
 };
 use crate::findings::Finding;
 use crate::token::{Claims, Decoded, opentok_t1};
@@ -83,6 +83,34 @@ const BUILT: [&str; 13] = [
     "partner_id",
 ];
 
+/// Mints T1 tokens for one API key with the HMAC key prepared once and the buffers kept.
+struct T1Minter<'a> {
+    credentials: &'a Credentials,
+    encoder: opentok_t1::Encoder,
+    data: String,
+}
+
+impl<'a> T1Minter<'a> {
+    fn new(credentials: &'a Credentials) -> Self {
+        T1Minter {
+            credentials,
+            encoder: opentok_t1::Encoder::new(&credentials.key, &credentials.secret),
+            data: String::with_capacity(256),
+        }
+    }
+}
+
+impl OtherMinter for T1Minter<'_> {
+    fn mint(&mut self, form: &Form, ctx: &mut MintContext, out: &mut Vec<u8>) -> Result<(), MintError> {
+        self.data.clear();
+        let mut claims = Claims::t1_data(&mut self.data, form.extra_claims());
+        PLATFORM.write_claims(form, self.credentials, ctx, &mut claims)?;
+        claims.finish();
+        self.encoder.encode(&self.data, out);
+        Ok(())
+    }
+}
+
 impl Platform for Opentok {
     fn id(&self) -> &'static str {
         "opentok"
@@ -130,14 +158,16 @@ impl Platform for Opentok {
         form: &Form,
         credentials: &Credentials,
         ctx: &mut MintContext,
-        out: &mut String,
+        out: &mut Vec<u8>,
     ) -> Result<(), MintError> {
-        let mut fields = Vec::new();
-        let mut claims = Claims::t1_fields(&mut fields, form.extra_claims());
-        self.write_claims(form, credentials, ctx, &mut claims)?;
-        claims.finish();
-        out.push_str(&opentok_t1::encode(&credentials.key, &credentials.secret, &fields));
-        Ok(())
+        T1Minter::new(credentials).mint(form, ctx, out)
+    }
+
+    fn other_minter<'a>(
+        &'a self,
+        credentials: &'a Credentials,
+    ) -> Option<Box<dyn OtherMinter + 'a>> {
+        Some(Box::new(T1Minter::new(credentials)))
     }
 
     fn write_claims(
