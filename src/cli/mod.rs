@@ -34,22 +34,52 @@ pub struct Cli {
 pub enum Command {
     /// Mint a token, print it (or its report with --json), and say which rules it breaks; `mint
     /// jwt --alg A` mints any JWT.
-    Mint(mint::MintArgs),
+    Mint(Lazy<mint::MintArgs>),
     /// Decode, verify and explain a token (any JWT, or a platform's own format).
-    Inspect(inspect::InspectArgs),
+    Inspect(Lazy<inspect::InspectArgs>),
     /// Show, as a timeline, what expiry does to a client: joins, drops, refreshes, kicks.
-    Simulate(simulate::SimulateArgs),
+    Simulate(Lazy<simulate::SimulateArgs>),
     /// List the platforms, their options, defaults and limits.
-    Platforms(platforms::PlatformsArgs),
+    Platforms(Lazy<platforms::PlatformsArgs>),
     /// Open the workbench (the default): a platform's form, its token, claims, lifetime and findings.
-    Tui(workbench::TuiArgs),
+    Tui(Lazy<workbench::TuiArgs>),
     /// Run a local auth endpoint that client apps call for tokens, shaped like each vendor's own sample.
-    Serve(serve::ServeArgs),
+    Serve(Lazy<serve::ServeArgs>),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+}
+
+/// A subcommand's arguments, declared only when clap builds that subcommand: a run builds the
+/// options of the command it runs and no other (`inspect` never builds the field options that
+/// `mint`, `tui` and `serve` generate from every platform).
+#[derive(Debug)]
+pub struct Lazy<T>(pub T);
+
+impl<T: clap::Args> clap::Args for Lazy<T> {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        command.defer(T::augment_args)
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        command.defer(T::augment_args_for_update)
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
 }
 
 /// What went wrong, and so which exit code: usage (2), or a finished run with a verdict.
@@ -101,12 +131,12 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     };
     let result = match cli.command {
         None => workbench::run(workbench::TuiArgs::default()),
-        Some(Command::Tui(args)) => workbench::run(args),
-        Some(Command::Mint(args)) => mint::run(args),
-        Some(Command::Inspect(args)) => inspect::run(args),
-        Some(Command::Simulate(args)) => simulate::run(args),
-        Some(Command::Platforms(args)) => platforms::run(args),
-        Some(Command::Serve(args)) => serve::run(args),
+        Some(Command::Tui(Lazy(args))) => workbench::run(args),
+        Some(Command::Mint(Lazy(args))) => mint::run(args),
+        Some(Command::Inspect(Lazy(args))) => inspect::run(args),
+        Some(Command::Simulate(Lazy(args))) => simulate::run(args),
+        Some(Command::Platforms(Lazy(args))) => platforms::run(args),
+        Some(Command::Serve(Lazy(args))) => serve::run(args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
