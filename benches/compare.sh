@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Whole-process comparisons for BENCHMARKS.md, printed with their ratios:
-#   1. bulk minting of Zoom HS256 tokens: tokenbench against the `jsonwebtoken` npm package (string
-#      secret, as vendor code calls it, and a prebuilt KeyObject) and PyJWT;
-#   2. `tokenbench inspect TOKEN` against `jwt decode TOKEN` from jwt-cli: wall time per process
-#      and peak RSS.
+# Whole-process comparisons for BENCHMARKS.md, each printed with its ratio against its baseline
+# (the targets of DESIGN.md "Quality bars"), measured in this one run:
+#   1. bulk minting of Zoom HS256 tokens against the `jsonwebtoken` npm package (string secret,
+#      as vendor code calls it, and a prebuilt KeyObject) and PyJWT;
+#   2. legacy T1 and Agora 007 bulk minting against a Zoom token's cost;
+#   3. relaybox and opentok JWTs against a raw HMAC-SHA256 loop over the same bytes with a
+#      prepared key (the side-by-side rounds of `cargo bench --bench mint`);
+#   4. RS256 (vonage) against `openssl speed rsa2048`, one core and `-multi 2`, and --jobs 2
+#      against --jobs 1;
+#   5. serve's RS256 route against the two-core OpenSSL sign rate (examples/serve_load);
+#   6. `tokenbench inspect TOKEN` against `jwt decode TOKEN` from jwt-cli: time and peak RSS.
 #
 #   benches/compare.sh
 #
 # Environment (all optional): TB_COUNT tokens for tokenbench (default 1000000), NODE_COUNT for
 # jsonwebtoken with a string secret (5000: it takes ~0.3 ms a token), NODE_KO_COUNT for the
-# KeyObject path (100000), PY_COUNT for PyJWT (50000), RUNS for hyperfine (300).
+# KeyObject path (100000), PY_COUNT for PyJWT (50000), RS_COUNT RS256 tokens (4000), RUNS for
+# hyperfine (300), CARGO_TARGET_DIR as cargo reads it.
 #
-# What it sets up on first use, all under target/ except the apt package:
+# What it sets up on first use, all under the target directory except the apt packages:
 #   - the npm packages of tests/interop (`npm ci`), where the jsonwebtoken peer finds its module;
-#   - PyJWT in a virtual environment, target/bench-venv (`pip install pyjwt`);
-#   - jwt-cli in target/tools (`cargo install jwt-cli --locked`: a few minutes on 2 cores);
-#   - hyperfine (`apt-get install hyperfine`, when missing and apt-get can run).
+#   - PyJWT in a virtual environment, TARGET/bench-venv (`pip install pyjwt`);
+#   - jwt-cli in TARGET/tools (`cargo install jwt-cli --locked`: a few minutes on 2 cores);
+#   - hyperfine and openssl (`apt-get install`, when missing and apt-get can run).
 # Not part of `cargo test`: run it by hand, on a machine as quiet as you can get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,12 +31,14 @@ TB_COUNT=${TB_COUNT:-1000000}
 NODE_COUNT=${NODE_COUNT:-5000}
 NODE_KO_COUNT=${NODE_KO_COUNT:-100000}
 PY_COUNT=${PY_COUNT:-50000}
+RS_COUNT=${RS_COUNT:-4000}
 RUNS=${RUNS:-300}
+TARGET=${CARGO_TARGET_DIR:-target}
 # The bench credentials of benches/peers/*: not a secret.
 KEY=bench_sdk_key_0000000000
 export TB_BENCH_SECRET=bench-sdk-secret-not-a-real-one-0123456789
 IAT=1795341600
-OUT=target/compare
+OUT=$TARGET/compare
 mkdir -p "$OUT"
 
 say() { printf '%s\n' "$*" >&2; }
@@ -37,27 +46,29 @@ say() { printf '%s\n' "$*" >&2; }
 # --- set-up -----------------------------------------------------------------------------------
 say "building tokenbench (release)…"
 cargo build --release --quiet
-TB=target/release/tokenbench
+TB=$TARGET/release/tokenbench
 
 if [ ! -f tests/interop/node_modules/jsonwebtoken/package.json ]; then
     say "installing the npm packages of tests/interop…"
     (cd tests/interop && npm ci --no-audit --no-fund >&2)
 fi
-PY=target/bench-venv/bin/python
+PY=$TARGET/bench-venv/bin/python
 if ! "$PY" -c 'import jwt' 2>/dev/null; then
-    say "installing PyJWT into target/bench-venv…"
-    python3 -m venv target/bench-venv
-    target/bench-venv/bin/pip install --quiet pyjwt >&2
+    say "installing PyJWT into $TARGET/bench-venv…"
+    python3 -m venv "$TARGET/bench-venv"
+    "$TARGET/bench-venv/bin/pip" install --quiet pyjwt >&2
 fi
-JWT=target/tools/bin/jwt
+JWT=$TARGET/tools/bin/jwt
 if [ ! -x "$JWT" ]; then
-    say "installing jwt-cli into target/tools (a few minutes)…"
-    cargo install jwt-cli --locked --root target/tools >&2
+    say "installing jwt-cli into $TARGET/tools (a few minutes)…"
+    cargo install jwt-cli --locked --root "$TARGET/tools" >&2
 fi
-if ! command -v hyperfine >/dev/null; then
-    say "installing hyperfine…"
-    { apt-get install -y hyperfine || sudo apt-get install -y hyperfine; } >&2
-fi
+for tool in hyperfine openssl; do
+    if ! command -v "$tool" >/dev/null; then
+        say "installing $tool…"
+        { apt-get install -y "$tool" || sudo apt-get install -y "$tool"; } >&2
+    fi
+done
 
 # --- 0. the peers mint the very same tokens -------------------------------------------------
 tb_mint() { "$TB" mint zoom --count "$1" --token-only --topic 'room-{n}' --key "$KEY" \
@@ -87,9 +98,27 @@ node_us=$(node benches/peers/jsonwebtoken_bulk.js "$NODE_COUNT" 2>&1 >/dev/null 
 node_ko_us=$(node benches/peers/jsonwebtoken_bulk.js "$NODE_KO_COUNT" --key-object 2>&1 >/dev/null | peer_us)
 py_us=$("$PY" benches/peers/pyjwt_bulk.py "$PY_COUNT" 2>&1 >/dev/null | peer_us)
 
-say "bulk: vonage RS256, 2000 tokens, --jobs 1 and --jobs 2…"
-rs_1=$(hyperfine_mean "$TB mint vonage --count 2000 --token-only --now $IAT --jobs 1" 3)
-rs_2=$(hyperfine_mean "$TB mint vonage --count 2000 --token-only --now $IAT --jobs 2" 3)
+say "bulk: legacy T1 and Agora 007 against Zoom, $TB_COUNT tokens each…"
+zoom_s=$(hyperfine_mean "$TB mint zoom --count $TB_COUNT --token-only --now $IAT" 5)
+t1_s=$(hyperfine_mean "$TB mint opentok --legacy-t1 --count $TB_COUNT --token-only --now $IAT" 5)
+agora_s=$(hyperfine_mean "$TB mint agora --count $TB_COUNT --token-only --now $IAT" 5)
+
+say "bulk: relaybox and opentok against a raw HMAC-SHA256 loop (cargo bench --bench mint)…"
+cargo bench --quiet --bench mint -- no_criterion_benchmark_matches_this 2>/dev/null \
+    | grep '^side by side/' > "$OUT/side_by_side.txt"
+
+say "RS256: openssl speed rsa2048 (1 core, then -multi 2) and vonage, $RS_COUNT tokens, --jobs 1 and 2…"
+openssl_rate() { # extra openssl args -> RSA-2048 signs per second
+    openssl speed -seconds 5 "$@" rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $(NF-1)}'
+}
+ossl_1=$(openssl_rate)
+ossl_2=$(openssl_rate -multi 2)
+rs_1=$(hyperfine_mean "$TB mint vonage --count $RS_COUNT --token-only --now $IAT --jobs 1" 3)
+rs_2=$(hyperfine_mean "$TB mint vonage --count $RS_COUNT --token-only --now $IAT --jobs 2" 3)
+
+say "serve: examples/serve_load (20000 requests over 50 connections a route)…"
+cargo run --quiet --release --example serve_load > "$OUT/serve_load.txt"
+serve_rs=$(awk '/vonage/ {print $(NF-4)}' "$OUT/serve_load.txt")
 
 # --- 2. inspect against jwt decode ------------------------------------------------------------
 token=$("$TB" mint zoom --token-only)
@@ -101,13 +130,20 @@ decode_rss=$(peak_rss_kib "$JWT" decode "$token")
 
 # --- report -----------------------------------------------------------------------------------
 python3 - "$tb_us" "$tb_seconds" "$tb_rss" "$node_us" "$node_ko_us" "$py_us" \
-    "$inspect_s" "$decode_s" "$inspect_rss" "$decode_rss" "$TB_COUNT" "$rs_1" "$rs_2" <<'EOF'
+    "$inspect_s" "$decode_s" "$inspect_rss" "$decode_rss" "$TB_COUNT" "$rs_1" "$rs_2" \
+    "$zoom_s" "$t1_s" "$agora_s" "$ossl_1" "$ossl_2" "$RS_COUNT" "$serve_rs" \
+    "$OUT/side_by_side.txt" "$OUT/serve_load.txt" <<'EOF'
 import sys
-tb_us, tb_s, tb_rss, node, node_ko, py, insp, dec, insp_rss, dec_rss = map(float, sys.argv[1:11])
-count = int(sys.argv[11])
-rs_1, rs_2 = map(float, sys.argv[12:14])
-print(f"machine: {open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}, "
-      f"{sum(1 for l in open('/proc/cpuinfo') if l.startswith('processor'))} cores")
+a = sys.argv[1:]
+tb_us, tb_s, tb_rss, node, node_ko, py, insp, dec, insp_rss, dec_rss = map(float, a[0:10])
+count = int(a[10])
+rs_1, rs_2, zoom_s, t1_s, agora_s, ossl_1, ossl_2 = map(float, a[11:18])
+rs_count, serve_rs = int(a[18]), float(a[19])
+side_by_side, serve_load = open(a[20]).read(), open(a[21]).read()
+cpu = open('/proc/cpuinfo').read()
+print(f"machine: {cpu.split('model name')[1].split(':')[1].splitlines()[0].strip()}, "
+      f"{sum(1 for l in cpu.splitlines() if l.startswith('processor'))} cores, "
+      f"load average {open('/proc/loadavg').read().split()[0]} at the end")
 print()
 print("bulk minting, Zoom HS256, µs per token (tokenbench: whole process incl. start-up and output;")
 print("peers: their timed mint loop only)")
@@ -115,12 +151,31 @@ print(f"  tokenbench mint --count {count:<8} {tb_us:9.3f} µs   ({tb_s:.3f} s, p
 print(f"  jsonwebtoken, string secret     {node:9.2f} µs   tokenbench is {node/tb_us:7.0f}x faster (target >= 500x)")
 print(f"  jsonwebtoken, KeyObject         {node_ko:9.2f} µs   tokenbench is {node_ko/tb_us:7.0f}x faster")
 print(f"  PyJWT                           {py:9.2f} µs   tokenbench is {py/tb_us:7.0f}x faster")
-print(f"  vonage RS256, 2000 tokens: --jobs 1 {rs_1*1e6/2000:.0f} µs, --jobs 2 {rs_2*1e6/2000:.0f} µs a token "
-      f"({rs_1/rs_2:.2f}x)")
+print()
+print(f"other formats against a Zoom token, whole process, {count} tokens each")
+print(f"  zoom {zoom_s*1e6/count:.3f} µs, legacy T1 {t1_s*1e6/count:.3f} µs = {t1_s/zoom_s:.2f}x (target <= 2x), "
+      f"agora 007 {agora_s*1e6/count:.3f} µs = {agora_s/zoom_s:.2f}x (target <= 3x)")
+print()
+print("HS256 against a raw HMAC-SHA256 loop over the same bytes (target <= 1.5x)")
+for line in side_by_side.splitlines():
+    print("  " + line.removeprefix("side by side/"))
+print()
+print(f"RS256 (vonage, RSA-2048), {rs_count} tokens, whole process")
+ossl_1_us, ossl_2_us = 1e6 / ossl_1, 1e6 / ossl_2
+print(f"  --jobs 1 {rs_1*1e6/rs_count:6.0f} µs a token; openssl speed rsa2048 {ossl_1_us:5.0f} µs a sign "
+      f"({ossl_1:.0f}/s): {rs_1*1e6/rs_count/ossl_1_us:.2f}x (target <= 1.3x)")
+print(f"  --jobs 2 {rs_2*1e6/rs_count:6.0f} µs a token: {rs_1/rs_2:.2f}x --jobs 1 (target >= 1.8x); "
+      f"openssl -multi 2 {ossl_2_us:5.0f} µs ({ossl_2:.0f}/s): {rs_2*1e6/rs_count/ossl_2_us:.2f}x")
+print(f"  serve POST /vonage/token {serve_rs:.0f} req/s = {serve_rs/ossl_2:.0%} of the two-core OpenSSL rate "
+      "(target >= 60%; the load client shares the 2 cores)")
+print()
+print("serve under load (examples/serve_load)")
+for line in serve_load.splitlines():
+    print("  " + line)
 print()
 print("one token read, whole process (mean wall time; peak RSS)")
 print(f"  tokenbench inspect  {insp*1e3:7.2f} ms  {insp_rss/1024:6.1f} MiB")
 print(f"  jwt decode          {dec*1e3:7.2f} ms  {dec_rss/1024:6.1f} MiB")
-print(f"  ratio inspect/decode: time {insp/dec:.2f}x, peak RSS {insp_rss/dec_rss:.2f}x "
+print(f"  ratio inspect/decode: time {insp/dec:.2f}x (target <= 1x), peak RSS {insp_rss/dec_rss:.2f}x (target <= 1x) "
       "(inspect also finds the key, verifies and runs the rules)")
 EOF

@@ -83,7 +83,7 @@ mod tests {
 
     fn config_of(args: &[&str]) -> Result<AppConfig, UsageError> {
         let cli = Cli::try_parse_from(args).unwrap();
-        let Some(Command::Tui(args)) = cli.command else {
+        let Some(Command::Tui(crate::cli::Lazy(args))) = cli.command else {
             panic!("a tui command")
         };
         config(args)
