@@ -277,15 +277,7 @@ impl PublicKey {
             return false;
         }
         match self {
-            PublicKey::Rsa(key) => {
-                let hashed = alg.hash().digest(input);
-                if alg.is_pss() {
-                    key.verify(alg.hash().pss(), &hashed, signature).is_ok()
-                } else {
-                    key.verify(alg.hash().pkcs1v15(), &hashed, signature)
-                        .is_ok()
-                }
-            }
+            PublicKey::Rsa(key) => verify_rsa(key, alg, input, signature),
             PublicKey::P256(key) => p256::ecdsa::Signature::from_slice(signature)
                 .is_ok_and(|s| key.verify(input, &s).is_ok()),
             PublicKey::P384(key) => p384::ecdsa::Signature::from_slice(signature)
@@ -295,6 +287,35 @@ impl PublicKey {
             PublicKey::Ed25519(key) => ed25519_dalek::Signature::from_slice(signature)
                 .is_ok_and(|s| key.verify(input, &s).is_ok()),
         }
+    }
+}
+
+/// Checks an RS/PS signature: with AWS-LC for the sizes it takes (2048 to 8192 bits: several
+/// times faster than RustCrypto, which a keystroke on an RS256 tab feels), else with RustCrypto,
+/// so a short key is still checked (and reported by `jwt.rsa-key-short`).
+fn verify_rsa(key: &RsaPublicKey, alg: Alg, input: &[u8], signature: &[u8]) -> bool {
+    use aws_lc_rs::signature::{self, RsaParameters, RsaPublicKeyComponents};
+    if (2048..=8192).contains(&key.n().bits()) {
+        let parameters: &RsaParameters = match (alg.hash(), alg.is_pss()) {
+            (Hash::Sha256, false) => &signature::RSA_PKCS1_2048_8192_SHA256,
+            (Hash::Sha384, false) => &signature::RSA_PKCS1_2048_8192_SHA384,
+            (Hash::Sha512, false) => &signature::RSA_PKCS1_2048_8192_SHA512,
+            (Hash::Sha256, true) => &signature::RSA_PSS_2048_8192_SHA256,
+            (Hash::Sha384, true) => &signature::RSA_PSS_2048_8192_SHA384,
+            (Hash::Sha512, true) => &signature::RSA_PSS_2048_8192_SHA512,
+        };
+        let components = RsaPublicKeyComponents {
+            n: key.n().to_bytes_be(),
+            e: key.e().to_bytes_be(),
+        };
+        return components.verify(parameters, input, signature).is_ok();
+    }
+    let hashed = alg.hash().digest(input);
+    if alg.is_pss() {
+        key.verify(alg.hash().pss(), &hashed, signature).is_ok()
+    } else {
+        key.verify(alg.hash().pkcs1v15(), &hashed, signature)
+            .is_ok()
     }
 }
 
@@ -448,6 +469,53 @@ mod tests {
         assert_eq!(Alg::Es512.family(), Family::Ec(Curve::P521));
         assert!(Alg::EdDsa.answers_to("Ed25519") && Alg::Ed25519.answers_to("EdDSA"));
         assert!(!Alg::Ps256.answers_to("RS256"));
+    }
+
+    #[test]
+    fn rsa_signatures_verify_with_aws_lc_as_with_rustcrypto() {
+        use rsa::pkcs8::DecodePrivateKey;
+        let pem = include_str!("../../assets/demo/vonage-private-key.pem");
+        let key = RsaPrivateKey::from_pkcs8_pem(pem).unwrap();
+        let public = key.to_public_key();
+        let key = PrivateKey::rsa(key);
+        let rustcrypto = |alg: Alg, input: &[u8], signature: &[u8]| {
+            let hashed = alg.hash().digest(input);
+            if alg.is_pss() {
+                public.verify(alg.hash().pss(), &hashed, signature).is_ok()
+            } else {
+                public
+                    .verify(alg.hash().pkcs1v15(), &hashed, signature)
+                    .is_ok()
+            }
+        };
+        let algs = [
+            Alg::Rs256,
+            Alg::Rs384,
+            Alg::Rs512,
+            Alg::Ps256,
+            Alg::Ps384,
+            Alg::Ps512,
+        ];
+        for alg in algs {
+            let signature = key.sign(alg, b"input").unwrap();
+            let mut tampered = signature.clone();
+            tampered[100] ^= 1;
+            for other in algs {
+                for (input, signature) in [
+                    (&b"input"[..], &signature),
+                    (b"other", &signature),
+                    (b"input", &tampered),
+                ] {
+                    assert_eq!(
+                        verify_rsa(&public, other, input, signature),
+                        rustcrypto(other, input, signature),
+                        "{alg:?} checked as {other:?}"
+                    );
+                }
+            }
+            assert!(verify_rsa(&public, alg, b"input", &signature), "{alg:?}");
+            assert!(!verify_rsa(&public, alg, b"input", &tampered), "{alg:?}");
+        }
     }
 
     #[test]
