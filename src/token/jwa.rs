@@ -290,20 +290,31 @@ impl PublicKey {
     }
 }
 
+/// AWS-LC's verification parameters and signing padding for an RS/PS algorithm.
+fn aws_lc_rsa(
+    alg: Alg,
+) -> (
+    &'static aws_lc_rs::signature::RsaParameters,
+    &'static dyn aws_lc_rs::signature::RsaEncoding,
+) {
+    use aws_lc_rs::signature as aws;
+    match (alg.hash(), alg.is_pss()) {
+        (Hash::Sha256, false) => (&aws::RSA_PKCS1_2048_8192_SHA256, &aws::RSA_PKCS1_SHA256),
+        (Hash::Sha384, false) => (&aws::RSA_PKCS1_2048_8192_SHA384, &aws::RSA_PKCS1_SHA384),
+        (Hash::Sha512, false) => (&aws::RSA_PKCS1_2048_8192_SHA512, &aws::RSA_PKCS1_SHA512),
+        (Hash::Sha256, true) => (&aws::RSA_PSS_2048_8192_SHA256, &aws::RSA_PSS_SHA256),
+        (Hash::Sha384, true) => (&aws::RSA_PSS_2048_8192_SHA384, &aws::RSA_PSS_SHA384),
+        (Hash::Sha512, true) => (&aws::RSA_PSS_2048_8192_SHA512, &aws::RSA_PSS_SHA512),
+    }
+}
+
 /// Checks an RS/PS signature: with AWS-LC for the sizes it takes (2048 to 8192 bits: several
 /// times faster than RustCrypto, which a keystroke on an RS256 tab feels), else with RustCrypto,
 /// so a short key is still checked (and reported by `jwt.rsa-key-short`).
 fn verify_rsa(key: &RsaPublicKey, alg: Alg, input: &[u8], signature: &[u8]) -> bool {
-    use aws_lc_rs::signature::{self, RsaParameters, RsaPublicKeyComponents};
+    use aws_lc_rs::signature::RsaPublicKeyComponents;
     if (2048..=8192).contains(&key.n().bits()) {
-        let parameters: &RsaParameters = match (alg.hash(), alg.is_pss()) {
-            (Hash::Sha256, false) => &signature::RSA_PKCS1_2048_8192_SHA256,
-            (Hash::Sha384, false) => &signature::RSA_PKCS1_2048_8192_SHA384,
-            (Hash::Sha512, false) => &signature::RSA_PKCS1_2048_8192_SHA512,
-            (Hash::Sha256, true) => &signature::RSA_PSS_2048_8192_SHA256,
-            (Hash::Sha384, true) => &signature::RSA_PSS_2048_8192_SHA384,
-            (Hash::Sha512, true) => &signature::RSA_PSS_2048_8192_SHA512,
-        };
+        let (parameters, _) = aws_lc_rsa(alg);
         let components = RsaPublicKeyComponents {
             n: key.n().to_bytes_be(),
             e: key.e().to_bytes_be(),
@@ -345,15 +356,7 @@ impl RsaKey {
     /// Signs the hash of `input` (PKCS#1 v1.5, or PSS with a random salt as long as the hash).
     fn sign(&self, alg: Alg, input: &[u8]) -> Result<Vec<u8>, String> {
         if let Some(prepared) = &self.prepared {
-            use aws_lc_rs::signature;
-            let padding: &'static dyn signature::RsaEncoding = match (alg.hash(), alg.is_pss()) {
-                (Hash::Sha256, false) => &signature::RSA_PKCS1_SHA256,
-                (Hash::Sha384, false) => &signature::RSA_PKCS1_SHA384,
-                (Hash::Sha512, false) => &signature::RSA_PKCS1_SHA512,
-                (Hash::Sha256, true) => &signature::RSA_PSS_SHA256,
-                (Hash::Sha384, true) => &signature::RSA_PSS_SHA384,
-                (Hash::Sha512, true) => &signature::RSA_PSS_SHA512,
-            };
+            let (_, padding) = aws_lc_rsa(alg);
             let mut out = vec![0; prepared.public_modulus_len()];
             return prepared
                 .sign(
