@@ -1455,3 +1455,32 @@ fn serve_now_warns_when_every_token_would_already_be_expired() {
     let _ = present.address();
     assert!(!present.stderr_so_far().contains("expired"));
 }
+
+#[test]
+fn usage_errors_that_quote_a_hostile_value_print_it_escaped() {
+    let value = format!("v{HOSTILE}");
+    for args in [
+        vec!["mint", "zoom", "--role", value.as_str()],
+        vec!["mint", "zoom", "--ttl", value.as_str()],
+        vec!["mint", "relaybox", "--exp", value.as_str()],
+        vec![
+            "mint",
+            "jwt",
+            "--alg",
+            value.as_str(),
+            "--secret",
+            "env:NONE",
+        ],
+        vec!["serve", "--cors-origin", value.as_str()],
+        vec!["inspect", value.as_str()],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.code, Some(2), "{args:?}");
+        assert_inert(&format!("{args:?} stderr"), out.stderr.as_bytes());
+        assert!(
+            out.stderr.contains("v\\e]0;pwned"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
