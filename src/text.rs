@@ -40,6 +40,14 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`escape`] line by line: text of several lines keeps its line breaks, and nothing else.
+pub fn escape_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.split('\n').map(escape).collect::<Vec<_>>().join("\n"))
+}
+
 /// [`escape`], then cut to at most `max` characters with an ellipsis, for one line of a log.
 pub fn shorten(text: &str, max: usize) -> Cow<'_, str> {
     let escaped = escape(text);
@@ -64,6 +72,15 @@ mod tests {
             let c = char::from_u32(c).unwrap();
             assert!(!escape(&c.to_string()).chars().any(is_unsafe), "{c:?}");
         }
+    }
+
+    #[test]
+    fn escape_lines_keeps_line_breaks_only() {
+        assert!(matches!(escape_lines("two\nlines"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_lines("a\u{1b}]0;x\u{7}\nb\r\n"),
+            "a\\e]0;x\\x07\nb\\r\n"
+        );
     }
 
     #[test]

@@ -125,7 +125,17 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             // clap prints help and version to stdout with exit 0, and usage errors with exit 2.
-            let _ = error.print();
+            // An error that quotes a value with controls in it is printed plain, escaped.
+            let rendered = error.render().to_string();
+            if crate::text::escape_lines(&rendered) == rendered {
+                let _ = error.print();
+            } else {
+                let _ = write!(
+                    std::io::stderr(),
+                    "{}",
+                    crate::text::escape_lines(&rendered)
+                );
+            }
             return ExitCode::from(error.exit_code() as u8);
         }
     };
@@ -151,7 +161,13 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(UsageError(message)) => {
-            let _ = writeln!(std::io::stderr(), "error: {message}");
+            // The message may quote a value given (perhaps read from a file by a script): it is
+            // shown, never obeyed.
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {}",
+                crate::text::escape_lines(&message)
+            );
             ExitCode::from(2)
         }
     }

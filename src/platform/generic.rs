@@ -33,7 +33,7 @@ fn exp_type(decoded: &Decoded, ids: &Ids) -> Option<Finding> {
                 Finding::error(
                     ids.exp_type,
                     "expiry",
-                    format!("exp is {shown}, beyond any time a token can name (the year 9999): no verifier reads it"),
+                    format!("exp is {shown}, outside the times a token can name (up to the year 9999): no verifier reads it"),
                 )
             })
         }
@@ -438,6 +438,10 @@ mod tests {
             ("true", Severity::Error),
             ("9223372036854775807", Severity::Error),
             ("-9223372036854775809", Severity::Error),
+            // 10000-01-01T00:00:00Z: the first second after the year 9999.
+            ("253402300800", Severity::Error),
+            ("1e300", Severity::Error),
+            ("null", Severity::Error),
             ("2000000.5", Severity::Warning),
         ] {
             let token = jwt(r#"{"alg":"HS256"}"#, &format!(r#"{{"exp":{exp}}}"#));

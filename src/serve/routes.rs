@@ -342,21 +342,30 @@ pub(super) fn host_allowed(allowed: &[String], host: &str) -> bool {
 }
 
 async fn check_host(allowed: Arc<Vec<String>>, request: Request, next: Next) -> Response {
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| request.uri().authority().map(|a| a.to_string()));
-    match host {
-        Some(host) if host_allowed(&allowed, &host) => next.run(request).await,
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let (host, second) = (hosts.next(), hosts.next());
+    if second.is_some() {
+        // RFC 9112 §3.2: a request with more than one Host is refused, whatever they say.
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "host",
+            "a request names one host, and this one names several".into(),
+        );
+    }
+    let host = host.map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned());
+    // A request target in absolute form (`POST http://name/…`) names the host that counts
+    // (RFC 9112 §3.2.2): it must be one of ours too, whatever the Host header says.
+    let target = request.uri().authority().map(|a| a.to_string());
+    let named: Vec<&String> = host.iter().chain(&target).collect();
+    match named.iter().find(|name| !host_allowed(&allowed, name)) {
+        None if !named.is_empty() => next.run(request).await,
         Some(host) => refusal(
             StatusCode::MISDIRECTED_REQUEST,
             "host",
             format!(
                 "this endpoint answers only to {}, not to {}: a page that reached it under another name is refused",
                 allowed.join(", "),
-                shorten(&host, 80)
+                shorten(host, 80)
             ),
         ),
         None => refusal(
@@ -381,8 +390,10 @@ async fn require_token(token: Option<Arc<Secret>>, request: Request, next: Next)
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(|v| v.split_once(' '))
+        // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` is `Bearer`.
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, given)| given.trim());
     if given.is_some_and(|given| constant_time_eq(given.as_bytes(), token.expose())) {
         return next.run(request).await;
     }

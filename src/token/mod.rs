@@ -268,8 +268,12 @@ impl Decoded {
         }
     }
 
+    /// A claim holding seconds since 1970, as a time; `None` when it is not a number of
+    /// seconds, or falls after the year 9999 (no verifier reads such a time).
     pub fn time_claim(&self, name: &str) -> Option<DateTime<Utc>> {
-        seconds_of(&self.claim(name)?).and_then(|s| DateTime::from_timestamp(s, 0))
+        seconds_of(&self.claim(name)?)
+            .filter(|seconds| *seconds <= crate::duration::LATEST_UNIX)
+            .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
     }
 
     /// The algorithm as written, for display: a JWT's `alg`, or the format's MAC.
@@ -372,6 +376,29 @@ mod tests {
             inspect(&huge).unwrap_err(),
             DecodeError::TooLong(MAX_TOKEN_BYTES + 1)
         );
+    }
+
+    #[test]
+    fn a_time_after_the_year_9999_is_no_time() {
+        let jwt = |exp: &str| {
+            use base64::Engine as _;
+            let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(format!(r#"{{"exp":{exp}}}"#));
+            inspect(&format!("eyJhbGciOiJub25lIn0.{payload}.")).unwrap()
+        };
+        let last = crate::duration::LATEST_UNIX;
+        assert_eq!(
+            jwt(&last.to_string()).expires_at().unwrap().timestamp(),
+            last
+        );
+        for exp in [
+            (last + 1).to_string(),
+            format!("\"{}\"", last + 1),
+            "1e300".into(),
+            "9223372036854775808".into(),
+        ] {
+            assert_eq!(jwt(&exp).expires_at(), None, "{exp}");
+        }
     }
 
     #[test]
