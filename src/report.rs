@@ -170,6 +170,7 @@ impl Checked {
             signature: self.signature,
             hmac_secret_len: self.hmac_len,
             explained: self.explained,
+            leeway: self.platform.and_then(|p| p.clock_leeway()),
         };
         let mut findings = platform::generic::rules(decoded, &check, now);
         findings.extend(self.key_findings.iter().cloned());

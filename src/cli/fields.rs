@@ -378,6 +378,13 @@ impl FieldArgs {
                 }
             }
         };
+        let value = value.or_else(|| {
+            spec.env
+                .iter()
+                .find_map(|name| std::env::var(name).ok())
+                .filter(|_| matches!(spec.kind, FieldKind::Text { .. }))
+                .map(FieldValue::Text)
+        });
         Ok(value)
     }
 

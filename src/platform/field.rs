@@ -26,6 +26,9 @@ pub struct FieldSpec {
     pub help: &'static str,
     /// What the workbench shows when the field is empty (what empty means), if not the default.
     pub empty: &'static str,
+    /// Environment variables the field's value falls back to when its option is not given
+    /// (LiveKit's `LIVEKIT_URL`).
+    pub env: &'static [&'static str],
 }
 
 /// A value-less option that sets or adds one value to a field.
@@ -150,6 +153,7 @@ pub mod common {
             kind,
             help,
             empty: "",
+            env: &[],
         }
     }
 

@@ -37,7 +37,7 @@ macro_rules! registry {
     };
 }
 
-registry!(zoom, vonage, opentok, relaybox, agora, twilio, ably);
+registry!(zoom, vonage, opentok, relaybox, agora, livekit, twilio, ably);
 
 pub fn by_id(id: &str) -> Option<&'static dyn Platform> {
     ALL.iter().copied().find(|p| p.id() == id)
@@ -47,10 +47,13 @@ pub fn ids() -> Vec<&'static str> {
     ALL.iter().map(|p| p.id()).collect()
 }
 
-/// Every credential environment variable of every platform (tests clear them all).
+/// Every environment variable a platform reads, its credentials' and its fields' (tests clear
+/// them all).
 pub fn credential_env_vars() -> Vec<&'static str> {
     ALL.iter()
-        .flat_map(|p| p.credentials().env_vars())
+        .flat_map(|p| {
+            p.credentials().env_vars().chain(p.fields().iter().flat_map(|f| f.env.iter().copied()))
+        })
         .collect()
 }
 
@@ -88,6 +91,10 @@ pub trait Platform: Sync {
     /// platform whose privileges end on their own, those too.
     fn token_times(&self, decoded: &Decoded) -> Option<TokenTimes> {
         Some(TokenTimes::new(decoded.issued_at()?, decoded.expires_at()?))
+    }
+    /// The clock skew the platform's server tolerates, which the expiry rules then count.
+    fn clock_leeway(&self) -> Option<generic::ClockLeeway> {
+        None
     }
     /// The auth endpoints `serve` hosts for this platform.
     fn routes(&self) -> &'static [Route] {
