@@ -53,7 +53,7 @@ crate::fields! {
         empty: "as the role gives",
         ..spec("grants", "grant", FieldKind::Pairs { names: &GRANT_NAMES },
             "NAME=VALUE (repeatable): a video grant (canPublish=false, hidden=true …), \
-             sip.admin|call, agent.admin|simulationAdmin|databaseAdmin, inference.perform, \
+             sip.admin|call, agent.admin|simulationAdmin|databaseAdmin|dispatchAdmin, inference.perform, \
              observability.write (true or false), kind=standard|egress|ingress|sip|agent, \
              kindDetails=A,B, roomPreset=NAME, destinationRoom=ROOM")
     },
@@ -135,13 +135,14 @@ const VIDEO_SWITCHES: [&str; 15] = [
 /// The grants besides video's, each `GRANT.FIELD` a switch, in `ClaimGrants` order.
 const OTHER_SWITCHES: [(&str, &[&str]); 4] = [
     ("sip", &["admin", "call"]),
-    ("agent", &["admin", "simulationAdmin", "databaseAdmin"]),
+    // dispatchAdmin: livekit-api (Python) 1.2.2 writes it, beside the Go protocol's three.
+    ("agent", &["admin", "simulationAdmin", "databaseAdmin", "dispatchAdmin"]),
     ("inference", &["perform"]),
     ("observability", &["write"]),
 ];
 
 /// Every grant name the form offers, in the workbench's order: the commonest first.
-const GRANT_NAMES: [&str; 26] = [
+const GRANT_NAMES: [&str; 27] = [
     "roomJoin",
     "canPublish",
     "canSubscribe",
@@ -163,6 +164,7 @@ const GRANT_NAMES: [&str; 26] = [
     "agent.admin",
     "agent.simulationAdmin",
     "agent.databaseAdmin",
+    "agent.dispatchAdmin",
     "inference.perform",
     "observability.write",
     "kind",
@@ -462,8 +464,10 @@ impl Platform for Livekit {
                 built.retain(|n| *n != "roomPreset");
             }
         }
+        // livekit-api (Python) writes an empty sub when there is no identity; the form would
+        // write none.
         for name in ["name", "metadata", "sub"] {
-            if decoded.claim(name).is_some_and(|v| !v.is_string()) {
+            if decoded.claim(name).is_some_and(|v| v.as_str().is_none_or(str::is_empty)) {
                 built.retain(|n| *n != name);
             }
         }
