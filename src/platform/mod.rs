@@ -137,6 +137,16 @@ pub trait Platform: Sync {
     fn offers(&self, _form: &Form, _field: usize, _name: &str) -> bool {
         true
     }
+    /// The values `name` of the pairs field `field` takes when it is a choice (LiveKit's grant
+    /// switches: true or false), which the workbench cycles; empty: free text.
+    fn pair_choices(&self, _field: usize, _name: &str) -> &'static [&'static str] {
+        &[]
+    }
+    /// What `name` of the pairs field `field` is when `form` sets no pair of it, when another
+    /// field decides (LiveKit's role gives grants), for the workbench to show.
+    fn pair_default(&self, _form: &Form, _field: usize, _name: &str) -> Option<&'static str> {
+        None
+    }
     /// The format `form` mints: a JWT, unless the platform has another.
     fn format(&self, _form: &Form) -> TokenFormat {
         TokenFormat::Jwt

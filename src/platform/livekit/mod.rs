@@ -172,6 +172,10 @@ const GRANT_NAMES: [&str; 27] = [
     "roomPreset",
 ];
 
+/// The participant kinds (livekit/protocol `ParticipantInfo.Kind`, lowercase as `kindFromProto`
+/// writes them).
+const KINDS: [&str; 7] = ["standard", "ingress", "egress", "sip", "agent", "connector", "bridge"];
+
 /// The track sources `canPublishSources` names (livekit/protocol `sourceToString`).
 pub const SOURCES_KNOWN: [&str; 4] = ["camera", "microphone", "screen_share", "screen_share_audio"];
 
@@ -241,7 +245,7 @@ impl Platform for Livekit {
     }
 
     fn lifetime_limits(&self) -> &'static str {
-        "exp required; checked at the initial connect only"
+        "exp required; checked at join only"
     }
 
     fn lifetime(&self) -> &'static dyn LifetimeModel {
@@ -268,6 +272,26 @@ impl Platform for Livekit {
     /// The endpoint's own settings go into no token.
     fn applies(&self, _form: &Form, field: usize) -> bool {
         field != URL.index && field != REQUEST_MAY_SET.index
+    }
+
+    /// The grant switches are toggles: true, false, or (no pair) what the role gives.
+    fn pair_choices(&self, field: usize, name: &str) -> &'static [&'static str] {
+        match name {
+            _ if field != GRANTS.index => &[],
+            "kind" => &KINDS,
+            "destinationRoom" | "kindDetails" | "roomPreset" => &[],
+            _ => &["true", "false"],
+        }
+    }
+
+    fn pair_default(&self, form: &Form, field: usize, name: &str) -> Option<&'static str> {
+        if field != GRANTS.index {
+            return None;
+        }
+        role_grants(form.text(ROLE))
+            .iter()
+            .find(|(grant, _)| *grant == name)
+            .map(|(_, value)| *value)
     }
 
     /// livekit-server-sdk's header: `alg` alone.
