@@ -1200,10 +1200,22 @@ fn livekit_mints_with_lk_token_creates_flags_and_inspect_reads_the_grants_in_wor
 #[test]
 fn livekit_usage_errors_name_the_grant_the_source_or_the_room_config() {
     for (args, says) in [
-        (vec!["--grant", "canPublsh=true"], "'canPublsh' is not a LiveKit grant"),
-        (vec!["--grant", "hidden=yes"], "hidden=yes: a grant switch is true or false"),
-        (vec!["--allow-source", "webcam"], "'webcam' is not a track source"),
-        (vec!["--room-config", "{\"agents\":"], "the room config is not JSON"),
+        (
+            vec!["--grant", "canPublsh=true"],
+            "'canPublsh' is not a LiveKit grant",
+        ),
+        (
+            vec!["--grant", "hidden=yes"],
+            "hidden=yes: a grant switch is true or false",
+        ),
+        (
+            vec!["--allow-source", "webcam"],
+            "'webcam' is not a track source",
+        ),
+        (
+            vec!["--room-config", "{\"agents\":"],
+            "the room config is not JSON",
+        ),
         (vec!["--role", "king"], "'king' is not a LiveKit role"),
     ] {
         let out = run(tokenbench()
@@ -1231,6 +1243,8 @@ fn simulate_livekit_refreshes_a_connected_client_and_refuses_a_late_join_with_th
         event(&late, "join")[0]["outcome"]
             .as_str()
             .unwrap()
-            .contains("HTTP 401 invalid authorization token: token has invalid claims: token is expired")
+            .contains(
+                "HTTP 401 invalid authorization token: token has invalid claims: token is expired"
+            )
     );
 }

@@ -108,7 +108,14 @@ fn cases() -> Vec<Vec<&'static str>> {
             "--grant",
             "destinationRoom=other",
         ],
-        vec!["--role", "admin", "--create", "--list", "--egress", "--ingress"],
+        vec![
+            "--role",
+            "admin",
+            "--create",
+            "--list",
+            "--egress",
+            "--ingress",
+        ],
         vec![
             "--role",
             "none",
@@ -205,7 +212,13 @@ fn livekit_server_sdk_and_livekit_api_accept_every_token_tokenbench_mints_with_t
         assert_eq!(late["error_code"], "ERR_JWT_EXPIRED", "{late:#}");
         let wrong = node(
             "livekit_verify.js",
-            &[token, KEY, "another-secret-another-secret-123", "--now", &nbf.to_string()],
+            &[
+                token,
+                KEY,
+                "another-secret-another-secret-123",
+                "--now",
+                &nbf.to_string(),
+            ],
         );
         assert_eq!(
             wrong["error_code"], "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
@@ -219,7 +232,10 @@ fn livekit_server_sdk_and_livekit_api_accept_every_token_tokenbench_mints_with_t
         assert_eq!(read["valid"], true, "{options:?}: {read:#}");
         assert_eq!(read["warnings"], json!([]), "{read:#}");
         let theirs = &read["claims"];
-        assert_eq!(theirs["identity"], claims.get("sub").cloned().unwrap_or(json!("")));
+        assert_eq!(
+            theirs["identity"],
+            claims.get("sub").cloned().unwrap_or(json!(""))
+        );
         for grant in ["video", "sip", "agent", "inference", "observability"] {
             if let Some(ours) = claims.get(grant) {
                 assert_read_the_same(ours, &theirs[grant], grant);
@@ -240,12 +256,29 @@ fn livekit_server_sdk_and_livekit_api_accept_every_token_tokenbench_mints_with_t
         // livekit-api's 60 s leeway, the server's, at its edge.
         let python_late = python(
             "livekit_py.py",
-            &["verify", token, KEY, SECRET, "--now", &(exp + 60).to_string()],
+            &[
+                "verify",
+                token,
+                KEY,
+                SECRET,
+                "--now",
+                &(exp + 60).to_string(),
+            ],
         );
-        assert_eq!(python_late["error_type"], "ExpiredSignatureError", "{python_late:#}");
+        assert_eq!(
+            python_late["error_type"], "ExpiredSignatureError",
+            "{python_late:#}"
+        );
         let python_last = python(
             "livekit_py.py",
-            &["verify", token, KEY, SECRET, "--now", &(exp + 59).to_string()],
+            &[
+                "verify",
+                token,
+                KEY,
+                SECRET,
+                "--now",
+                &(exp + 59).to_string(),
+            ],
         );
         assert_eq!(python_last["valid"], true, "{python_last:#}");
     }
@@ -303,7 +336,10 @@ fn sdk_cases() -> Vec<Vec<&'static str>> {
             "--room-preset",
             "p1",
         ],
-        vec!["--grant-json", r#"{"roomAdmin":true,"roomList":true,"roomCreate":true}"#],
+        vec![
+            "--grant-json",
+            r#"{"roomAdmin":true,"roomList":true,"roomCreate":true}"#,
+        ],
     ]
 }
 
@@ -342,7 +378,10 @@ fn livekit_server_sdk_and_livekit_api_tokens_verify_in_tokenbench_and_fill_a_for
                 .as_str()
                 .unwrap_or_else(|| panic!("{sdk} refused {options:?}: {minted:#}"));
             let (code, report) = inspect(token, NOW + 30);
-            assert_eq!(report["platform"], "livekit", "{sdk} {options:?}: {report:#}");
+            assert_eq!(
+                report["platform"], "livekit",
+                "{sdk} {options:?}: {report:#}"
+            );
             assert_eq!(report["signature"], "valid", "{sdk}: {report:#}");
             assert_eq!(errors(&report), Vec::<String>::new(), "{sdk} {options:?}");
             assert_eq!(code, 0, "{sdk}: {report:#}");
@@ -381,8 +420,20 @@ fn a_node_token_past_exp_is_judged_with_the_servers_60_s_leeway() {
     let minted = node(
         "livekit_mint.js",
         &[
-            "--api-key", KEY, "--api-secret", SECRET, "--now", &now, "--identity", "a",
-            "--room", "r", "--grant-json", r#"{"roomJoin":true}"#, "--ttl", "60",
+            "--api-key",
+            KEY,
+            "--api-secret",
+            SECRET,
+            "--now",
+            &now,
+            "--identity",
+            "a",
+            "--room",
+            "r",
+            "--grant-json",
+            r#"{"roomJoin":true}"#,
+            "--ttl",
+            "60",
         ],
     );
     let token = minted["token"].as_str().unwrap();
@@ -400,7 +451,11 @@ fn a_node_token_past_exp_is_judged_with_the_servers_60_s_leeway() {
     assert_eq!(finding(exp - 1), (0, None));
     let (code, within) = finding(exp + 59);
     assert_eq!(code, 0);
-    assert_eq!(within.as_ref().unwrap()["severity"], "warning", "{within:?}");
+    assert_eq!(
+        within.as_ref().unwrap()["severity"],
+        "warning",
+        "{within:?}"
+    );
     let (code, past) = finding(exp + 60);
     assert_eq!(code, 1);
     let past = past.unwrap();

@@ -349,7 +349,12 @@ fn twilio_without_an_identity_anywhere_is_refused_as_twilio_node_refuses_it() {
 #[test]
 fn livekit_standard_token_endpoint_answers_201_with_a_token_token_verifier_accepts() {
     let mut config = ServeConfig::demo(Clock::manual(fixed_now()));
-    set(&mut config, "livekit", "url", text("wss://demo.example.livekit.cloud"));
+    set(
+        &mut config,
+        "livekit",
+        "url",
+        text("wss://demo.example.livekit.cloud"),
+    );
     let server = start(config);
     let addr = server.local_addr();
     let now = fixed_now().timestamp().to_string();
@@ -370,7 +375,12 @@ fn livekit_standard_token_endpoint_answers_201_with_a_token_token_verifier_accep
     );
     assert_eq!(reply.status, 201, "{:?}", reply.json());
     let body = reply.json();
-    let names: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let names: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(names, ["server_url", "participant_token"]);
     assert_eq!(body["server_url"], "wss://demo.example.livekit.cloud");
     let token = body["participant_token"].as_str().unwrap();
@@ -391,7 +401,10 @@ fn livekit_standard_token_endpoint_answers_201_with_a_token_token_verifier_accep
     // No body fields: the settings' identity and room.
     let reply = post(addr, "/livekit/token", json!({}));
     assert_eq!(reply.status, 201, "{:?}", reply.json());
-    let token = reply.json()["participant_token"].as_str().unwrap().to_string();
+    let token = reply.json()["participant_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(claims(&token)["sub"], "alice");
     assert_eq!(claims(&token)["video"]["room"], "demo-room");
 
@@ -434,7 +447,10 @@ fn livekit_fields_the_settings_do_not_let_a_request_set_are_refused_with_403() {
         (reply.status, error_properties(&reply)),
         (
             403,
-            vec!["participant_identity".to_string(), "room_config".to_string()]
+            vec![
+                "participant_identity".to_string(),
+                "room_config".to_string()
+            ]
         )
     );
 }

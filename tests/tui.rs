@@ -2426,7 +2426,11 @@ fn livekit_grants_are_toggles_over_the_roles_and_a_room_config_says_its_json_err
     assert_eq!(claims(&app)["video"]["canPublish"], false);
     assert!(rules(&app).contains(&"livekit.effective-permissions"));
     update(&mut app, Action::Right);
-    assert_eq!(claims(&app)["video"]["canPublish"], true, "back to the role's");
+    assert_eq!(
+        claims(&app)["video"]["canPublish"],
+        true,
+        "back to the role's"
+    );
     // A letter picks the choice it starts.
     update(&mut app, Action::TypeToEdit('f'));
     assert_eq!(claims(&app)["video"]["canPublish"], false);
@@ -2439,13 +2443,23 @@ fn livekit_grants_are_toggles_over_the_roles_and_a_room_config_says_its_json_err
     type_into(&mut app, "metadata", "{\"tier\":\"gold\"}");
     type_into(&mut app, "attributes", "team=blue; seat=3");
     assert_eq!(claims(&app)["metadata"], "{\"tier\":\"gold\"}");
-    assert_eq!(claims(&app)["attributes"], json!({"team": "blue", "seat": "3"}));
+    assert_eq!(
+        claims(&app)["attributes"],
+        json!({"team": "blue", "seat": "3"})
+    );
 
     type_into(&mut app, "room-config", "{\"agents\": [");
     let drawn = screen(&app, 120, 40);
     assert!(drawn.contains("✗ not JSON"), "{drawn}");
-    assert!(app.stale.is_some(), "the last good token stays, marked stale");
-    type_into(&mut app, "room-config", "{\"agents\": [{\"agentName\": \"helper\"}]}");
+    assert!(
+        app.stale.is_some(),
+        "the last good token stays, marked stale"
+    );
+    type_into(
+        &mut app,
+        "room-config",
+        "{\"agents\": [{\"agentName\": \"helper\"}]}",
+    );
     assert!(!screen(&app, 120, 40).contains("✗ not JSON"));
     assert_eq!(
         claims(&app)["roomConfig"],

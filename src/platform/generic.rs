@@ -208,19 +208,24 @@ pub fn rules(decoded: &Decoded, check: &SignatureCheck, now: DateTime<Utc>) -> V
     } else {
         let leeway = check.leeway.map_or(0, |l| l.seconds);
         let with_leeway = |what: String| match check.leeway {
-            Some(l) => format!("{what} ({} allows {} s of clock skew, which this counts)", l.whose, l.seconds),
+            Some(l) => format!(
+                "{what} ({} allows {} s of clock skew, which this counts)",
+                l.whose, l.seconds
+            ),
             None => what,
         };
         match decoded.expires_at() {
-            Some(exp) if now >= exp + chrono::TimeDelta::seconds(leeway) => findings.push(Finding::error(
-                ids.expired,
-                "expiry",
-                with_leeway(format!(
-                    "the token expired {} ({}): new joins are refused; mint a new one",
-                    format_relative(exp, now),
-                    exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                )),
-            )),
+            Some(exp) if now >= exp + chrono::TimeDelta::seconds(leeway) => {
+                findings.push(Finding::error(
+                    ids.expired,
+                    "expiry",
+                    with_leeway(format!(
+                        "the token expired {} ({}): new joins are refused; mint a new one",
+                        format_relative(exp, now),
+                        exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    )),
+                ))
+            }
             Some(exp) if now >= exp => findings.push(Finding::warning(
                 ids.expired,
                 "expiry",
@@ -228,7 +233,8 @@ pub fn rules(decoded: &Decoded, check: &SignatureCheck, now: DateTime<Utc>) -> V
                     "the token expired {} ({}), but is still accepted until {}",
                     format_relative(exp, now),
                     exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    (exp + chrono::TimeDelta::seconds(leeway)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    (exp + chrono::TimeDelta::seconds(leeway))
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 )),
             )),
             Some(_) => {}
@@ -250,7 +256,10 @@ pub fn rules(decoded: &Decoded, check: &SignatureCheck, now: DateTime<Utc>) -> V
             "jwt.not-yet-valid",
             ids::TOKEN,
             match check.leeway {
-                Some(l) => format!("{message} ({} allows {} s of clock skew, which this counts)", l.whose, l.seconds),
+                Some(l) => format!(
+                    "{message} ({} allows {} s of clock skew, which this counts)",
+                    l.whose, l.seconds
+                ),
                 None => message,
             },
         ));

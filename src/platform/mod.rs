@@ -37,7 +37,9 @@ macro_rules! registry {
     };
 }
 
-registry!(zoom, vonage, opentok, relaybox, agora, livekit, twilio, ably);
+registry!(
+    zoom, vonage, opentok, relaybox, agora, livekit, twilio, ably
+);
 
 pub fn by_id(id: &str) -> Option<&'static dyn Platform> {
     ALL.iter().copied().find(|p| p.id() == id)
@@ -52,7 +54,9 @@ pub fn ids() -> Vec<&'static str> {
 pub fn credential_env_vars() -> Vec<&'static str> {
     ALL.iter()
         .flat_map(|p| {
-            p.credentials().env_vars().chain(p.fields().iter().flat_map(|f| f.env.iter().copied()))
+            p.credentials()
+                .env_vars()
+                .chain(p.fields().iter().flat_map(|f| f.env.iter().copied()))
         })
         .collect()
 }
