@@ -1169,6 +1169,31 @@ fn livekit_mints_with_lk_token_creates_flags_and_inspect_reads_the_grants_in_wor
         "as the server reads the grant: publishes only camera, microphone; cannot subscribe; sends data; may update its own metadata"
     );
 
+    // lk's --grant takes the video grant as JSON: the same token.
+    let out = run(tokenbench().args([
+        "mint",
+        "livekit",
+        "--role",
+        "none",
+        "--identity",
+        "bob",
+        "--room",
+        "r1",
+        "--join",
+        "--allow-update-metadata",
+        "--grant",
+        r#"{"canSubscribe":false,"canPublishSources":["camera","microphone"]}"#,
+        "--valid-for",
+        "1h",
+        "--attribute",
+        "team=blue",
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(json(&out)["token"], minted["token"]);
+
     // Pasted without its platform, the token is found to be LiveKit's and checked with the demo key.
     let token = minted["token"].as_str().unwrap();
     let out = run(tokenbench().args(["inspect", token, "--now", NOW, "--json"]));

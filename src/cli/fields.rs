@@ -351,9 +351,10 @@ impl FieldArgs {
                         FieldKind::Pairs { .. } => FieldValue::Pairs(
                             texts
                                 .iter()
-                                .map(|t| field::parse_pair(t))
-                                .collect::<Result<_, _>>()
-                                .map_err(|e| usage(&e))?,
+                                .map(|t| field::parse_pairs(t))
+                                .collect::<Result<Vec<_>, _>>()
+                                .map_err(|e| usage(&e))?
+                                .concat(),
                         ),
                         FieldKind::SubForms { forms, .. } => FieldValue::Pairs(
                             texts

@@ -55,7 +55,8 @@ crate::fields! {
             "NAME=VALUE (repeatable): a video grant (canPublish=false, hidden=true …), \
              sip.admin|call, agent.admin|simulationAdmin|databaseAdmin|dispatchAdmin, inference.perform, \
              observability.write (true or false), kind=standard|egress|ingress|sip|agent, \
-             kindDetails=A,B, roomPreset=NAME, destinationRoom=ROOM")
+             kindDetails=A,B, roomPreset=NAME, destinationRoom=ROOM; or, as lk takes it, a JSON \
+             object of video grants")
     },
     SOURCES: "sources" = FieldSpec {
         aliases: &["allow-source"],
