@@ -170,6 +170,7 @@ impl Checked {
             signature: self.signature,
             hmac_secret_len: self.hmac_len,
             explained: self.explained,
+            leeway: self.platform.and_then(|p| p.clock_leeway()),
         };
         let mut findings = platform::generic::rules(decoded, &check, now);
         findings.extend(self.key_findings.iter().cloned());
@@ -184,7 +185,11 @@ impl Checked {
             token: decoded.canonical_text().unwrap_or(&self.text).to_string(),
             header: decoded.header().cloned(),
             claims: decoded.claims(),
-            issued_at: decoded.issued_at().map(time),
+            // A platform whose tokens carry no iat names when its lifetime starts (nbf).
+            issued_at: decoded
+                .issued_at()
+                .or_else(|| self.platform?.token_times(decoded).map(|t| t.iat))
+                .map(time),
             expires_at: decoded.expires_at().map(time),
             expires_in_seconds: decoded.expires_at().map(|exp| (exp - now).num_seconds()),
             signature: self.signature,

@@ -1119,3 +1119,157 @@ fn ably_mints_both_formats_and_inspects_a_token_request_pasted_as_json() {
         not_one.stderr
     );
 }
+
+#[test]
+fn livekit_mints_with_lk_token_creates_flags_and_inspect_reads_the_grants_in_words() {
+    let out = run(tokenbench().args([
+        "mint",
+        "livekit",
+        "--role",
+        "none",
+        "--identity",
+        "bob",
+        "--room",
+        "r1",
+        "--join",
+        "--allow-update-metadata",
+        "--allow-source",
+        "camera,microphone",
+        "--valid-for",
+        "1h",
+        "--grant",
+        "canSubscribe=false",
+        "--attribute",
+        "team=blue",
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let minted = json(&out);
+    assert_eq!(minted["platform"], "livekit");
+    assert_eq!(minted["header"], serde_json::json!({"alg": "HS256"}));
+    assert_eq!(
+        minted["claims"]["video"],
+        serde_json::json!({"roomJoin": true, "room": "r1", "canSubscribe": false,
+            "canPublishSources": ["camera", "microphone"], "canUpdateOwnMetadata": true})
+    );
+    assert_eq!(minted["claims"]["sub"], "bob");
+    assert_eq!(minted["claims"]["nbf"], NOW_UNIX);
+    assert_eq!(minted["claims"]["exp"], NOW_UNIX + 3600);
+    assert_eq!(minted["issued_at"], NOW);
+    let words = minted["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "livekit.effective-permissions")
+        .unwrap();
+    assert_eq!(
+        words["message"],
+        "as the server reads the grant: publishes only camera, microphone; cannot subscribe; sends data; may update its own metadata"
+    );
+
+    // lk's --grant takes the video grant as JSON: the same token.
+    let out = run(tokenbench().args([
+        "mint",
+        "livekit",
+        "--role",
+        "none",
+        "--identity",
+        "bob",
+        "--room",
+        "r1",
+        "--join",
+        "--allow-update-metadata",
+        "--grant",
+        r#"{"canSubscribe":false,"canPublishSources":["camera","microphone"]}"#,
+        "--valid-for",
+        "1h",
+        "--attribute",
+        "team=blue",
+        "--now",
+        NOW,
+        "--json",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(json(&out)["token"], minted["token"]);
+
+    // Pasted without its platform, the token is found to be LiveKit's and checked with the demo key.
+    let token = minted["token"].as_str().unwrap();
+    let out = run(tokenbench().args(["inspect", token, "--now", NOW, "--json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = json(&out);
+    assert_eq!(report["platform"], "livekit");
+    assert_eq!(report["signature"], "valid");
+
+    // A join token without identity or room: the server's refusals, and exit 1 under --strict.
+    let out = run(tokenbench().args([
+        "mint",
+        "livekit",
+        "--identity",
+        "",
+        "--room",
+        "",
+        "--now",
+        NOW,
+        "--json",
+        "--strict",
+    ]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = json(&out);
+    let found = rules(&report);
+    assert!(found.contains(&"livekit.identity-required"), "{found:?}");
+    assert!(found.contains(&"livekit.room-missing"), "{found:?}");
+}
+
+#[test]
+fn livekit_usage_errors_name_the_grant_the_source_or_the_room_config() {
+    for (args, says) in [
+        (
+            vec!["--grant", "canPublsh=true"],
+            "'canPublsh' is not a LiveKit grant",
+        ),
+        (
+            vec!["--grant", "hidden=yes"],
+            "hidden=yes: a grant switch is true or false",
+        ),
+        (
+            vec!["--allow-source", "webcam"],
+            "'webcam' is not a track source",
+        ),
+        (
+            vec!["--room-config", "{\"agents\":"],
+            "the room config is not JSON",
+        ),
+        (vec!["--role", "king"], "'king' is not a LiveKit role"),
+    ] {
+        let out = run(tokenbench()
+            .args(["mint", "livekit", "--now", NOW])
+            .args(&args));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    }
+}
+
+#[test]
+fn simulate_livekit_refreshes_a_connected_client_and_refuses_a_late_join_with_the_401() {
+    let events = simulate(&["livekit", "--ttl", "1h"]);
+    let refreshed = event(&events, "token-refreshed");
+    assert_eq!(refreshed[0]["t"], 0.0);
+    assert!(
+        refreshed[0]["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("valid for max(10 min, the time the original has left)")
+    );
+    let late = simulate(&["livekit", "--ttl", "10m", "--join-at", "11m"]);
+    assert!(
+        event(&late, "join")[0]["outcome"]
+            .as_str()
+            .unwrap()
+            .contains(
+                "HTTP 401 invalid authorization token: token has invalid claims: token is expired"
+            )
+    );
+}

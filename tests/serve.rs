@@ -20,8 +20,8 @@ use serde_json::{Value, json};
 use tokenbench::clock::Clock;
 use tokenbench::duration::Expiry;
 use tokenbench::platform::{
-    FieldValue, Platform, RoomPermission, ably::Ably, opentok::Opentok, relaybox::Relaybox,
-    twilio::Twilio, zoom::Zoom,
+    FieldValue, Platform, RoomPermission, ably::Ably, livekit::Livekit, opentok::Opentok,
+    relaybox::Relaybox, twilio::Twilio, zoom::Zoom,
 };
 use tokenbench::serve::{self, ServeConfig, ServeHandle, ServeOptions};
 
@@ -339,6 +339,119 @@ fn twilio_without_an_identity_anywhere_is_refused_as_twilio_node_refuses_it() {
     assert_eq!(
         (reply.status, error_properties(&reply)),
         (400, vec!["identity".to_string()])
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// LiveKit
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn livekit_standard_token_endpoint_answers_201_with_a_token_token_verifier_accepts() {
+    let mut config = ServeConfig::demo(Clock::manual(fixed_now()));
+    set(
+        &mut config,
+        "livekit",
+        "url",
+        text("wss://demo.example.livekit.cloud"),
+    );
+    let server = start(config);
+    let addr = server.local_addr();
+    let now = fixed_now().timestamp().to_string();
+    let key = Livekit.demo_credentials().key;
+    let secret = demo_secret(&Livekit);
+
+    let reply = post(
+        addr,
+        "/livekit/token",
+        json!({
+            "room_name": "r1",
+            "participant_identity": "bob",
+            "participant_name": "Bob",
+            "participant_metadata": "{\"a\":1}",
+            "participant_attributes": {"team": "blue"},
+            "room_config": {"agents": [{"agentName": "helper", "metadata": "m"}]}
+        }),
+    );
+    assert_eq!(reply.status, 201, "{:?}", reply.json());
+    let body = reply.json();
+    let names: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(names, ["server_url", "participant_token"]);
+    assert_eq!(body["server_url"], "wss://demo.example.livekit.cloud");
+    let token = body["participant_token"].as_str().unwrap();
+    let verdict = node("livekit_verify.js", &[token, &key, &secret, "--now", &now]);
+    assert_eq!(verdict["valid"], true, "{verdict:#}");
+    let read = &verdict["claims"];
+    assert_eq!(read["sub"], "bob");
+    assert_eq!(read["name"], "Bob");
+    assert_eq!(read["metadata"], "{\"a\":1}");
+    assert_eq!(read["attributes"], json!({"team": "blue"}));
+    assert_eq!(read["video"]["room"], "r1");
+    assert_eq!(read["video"]["roomJoin"], true);
+    assert_eq!(
+        read["roomConfig"],
+        json!({"agents": [{"agentName": "helper", "metadata": "m"}]})
+    );
+
+    // No body fields: the settings' identity and room.
+    let reply = post(addr, "/livekit/token", json!({}));
+    assert_eq!(reply.status, 201, "{:?}", reply.json());
+    let token = reply.json()["participant_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(claims(&token)["sub"], "alice");
+    assert_eq!(claims(&token)["video"]["room"], "demo-room");
+
+    // Refusals: wrong types are 400s naming the field; a GET is not the standard endpoint.
+    let reply = post(
+        addr,
+        "/livekit/token",
+        json!({"room_name": 1, "participant_attributes": {"n": 2}, "room_config": "x"}),
+    );
+    assert_eq!(
+        (reply.status, error_properties(&reply)),
+        (
+            400,
+            vec![
+                "room_name".to_string(),
+                "participant_attributes".to_string(),
+                "room_config".to_string()
+            ]
+        )
+    );
+    assert_ne!(request(addr, Call::get("/livekit/token")).status, 201);
+}
+
+#[test]
+fn livekit_fields_the_settings_do_not_let_a_request_set_are_refused_with_403() {
+    let mut config = ServeConfig::demo(Clock::manual(fixed_now()));
+    set(&mut config, "livekit", "request-may-set", text("room_name"));
+    let server = start(config);
+    let addr = server.local_addr();
+    let reply = post(addr, "/livekit/token", json!({"room_name": "ok"}));
+    assert_eq!(reply.status, 201, "{:?}", reply.json());
+    // Without a server URL in the settings or LIVEKIT_URL: livekit-server --dev's.
+    assert_eq!(reply.json()["server_url"], "ws://localhost:7880");
+    let reply = post(
+        addr,
+        "/livekit/token",
+        json!({"room_name": "ok", "participant_identity": "mallory", "room_config": {}}),
+    );
+    assert_eq!(
+        (reply.status, error_properties(&reply)),
+        (
+            403,
+            vec![
+                "participant_identity".to_string(),
+                "room_config".to_string()
+            ]
+        )
     );
 }
 

@@ -2405,3 +2405,109 @@ fn snapshot_of_the_generic_view() {
     update(&mut app, Action::Paste(public));
     snapshot("generic_verified", &app);
 }
+
+#[test]
+fn livekit_grants_are_toggles_over_the_roles_and_a_room_config_says_its_json_errors_inline() {
+    let mut app = app();
+    switch_to(&mut app, "livekit");
+    assert_eq!(claims(&app)["video"]["canPublish"], true);
+    let can_publish = app
+        .tab()
+        .rows()
+        .into_iter()
+        .find(|row| app.tab().label(*row) == " canPublish")
+        .unwrap();
+    focus_row(&mut app, can_publish);
+    // Not set: what the role gives, said on the row.
+    assert!(screen(&app, 120, 40).contains("◂ (true) ▸"));
+    update(&mut app, Action::Right);
+    assert_eq!(claims(&app)["video"]["canPublish"], true);
+    update(&mut app, Action::Right);
+    assert_eq!(claims(&app)["video"]["canPublish"], false);
+    assert!(rules(&app).contains(&"livekit.effective-permissions"));
+    update(&mut app, Action::Right);
+    assert_eq!(
+        claims(&app)["video"]["canPublish"],
+        true,
+        "back to the role's"
+    );
+    // A letter picks the choice it starts.
+    update(&mut app, Action::TypeToEdit('f'));
+    assert_eq!(claims(&app)["video"]["canPublish"], false);
+    // The role preset under the toggles.
+    focus(&mut app, "role");
+    update(&mut app, Action::Right);
+    assert_eq!(claims(&app)["video"]["canSubscribe"], true);
+    assert_eq!(claims(&app)["video"]["roomJoin"], true);
+
+    type_into(&mut app, "metadata", "{\"tier\":\"gold\"}");
+    type_into(&mut app, "attributes", "team=blue; seat=3");
+    assert_eq!(claims(&app)["metadata"], "{\"tier\":\"gold\"}");
+    assert_eq!(
+        claims(&app)["attributes"],
+        json!({"team": "blue", "seat": "3"})
+    );
+
+    type_into(&mut app, "room-config", "{\"agents\": [");
+    let drawn = screen(&app, 120, 40);
+    assert!(drawn.contains("✗ not JSON"), "{drawn}");
+    assert!(
+        app.stale.is_some(),
+        "the last good token stays, marked stale"
+    );
+    type_into(
+        &mut app,
+        "room-config",
+        "{\"agents\": [{\"agentName\": \"helper\"}]}",
+    );
+    assert!(!screen(&app, 120, 40).contains("✗ not JSON"));
+    assert_eq!(
+        claims(&app)["roomConfig"],
+        json!({"agents": [{"agentName": "helper"}]})
+    );
+}
+
+/// A LiveKit token signed with the demo secret, with this header and these claims.
+fn livekit_token(header: serde_json::Value, claims: serde_json::Value) -> String {
+    let platform = tokenbench::platform::by_id("livekit").unwrap();
+    let secret = platform.demo_credentials().secret;
+    let signer = tokenbench::token::jwt::Signer::hs256(&secret);
+    tokenbench::token::jwt::encode(&header, claims.as_object().unwrap(), &signer).unwrap()
+}
+
+#[test]
+fn a_pasted_livekit_token_of_node_or_python_fills_the_form() {
+    let nbf = start().timestamp();
+    // livekit-server-sdk: {"alg":"HS256"}, only the grants given; livekit-api: typ too, and
+    // canPublish, canSubscribe, canPublishData written as true.
+    let node = livekit_token(
+        json!({"alg": "HS256"}),
+        json!({"name": "Bob", "video": {"room": "stage", "roomJoin": true, "canPublish": false},
+               "metadata": "m", "attributes": {"team": "blue"},
+               "iss": "APIdemoTokenbench", "exp": nbf + 600, "nbf": nbf, "sub": "bob"}),
+    );
+    let python = livekit_token(
+        json!({"alg": "HS256", "typ": "JWT"}),
+        json!({"video": {"roomJoin": true, "room": "stage", "canPublish": true,
+               "canSubscribe": true, "canPublishData": true},
+               "sub": "carol", "iss": "APIdemoTokenbench", "nbf": nbf, "exp": nbf + 600}),
+    );
+    for (pasted, identity, role) in [(&node, "bob", "none"), (&python, "carol", "participant")] {
+        let mut app = app();
+        update(&mut app, Action::Paste(pasted.clone()));
+        assert_eq!(app.tab().platform.id(), "livekit");
+        let view = app.shown.as_ref().unwrap();
+        assert_eq!(view.report.signature, Signature::Valid);
+        assert_eq!(app.tab().text(row_of(&app, "client-id")), identity);
+        assert_eq!(app.tab().text(row_of(&app, "topic")), "stage");
+        assert_eq!(app.tab().text(row_of(&app, "role")), role);
+        assert_eq!(app.tab().text(row_of(&app, "expiry")), "10m");
+        // Any edit re-signs from the filled form: the same grants.
+        let before = claims(&app);
+        type_into(&mut app, "name", "Dave");
+        let after = claims(&app);
+        assert_eq!(after["name"], "Dave");
+        assert_eq!(after["video"], before["video"], "{pasted}");
+        assert_eq!(after["sub"], before["sub"]);
+    }
+}

@@ -351,9 +351,10 @@ impl FieldArgs {
                         FieldKind::Pairs { .. } => FieldValue::Pairs(
                             texts
                                 .iter()
-                                .map(|t| field::parse_pair(t))
-                                .collect::<Result<_, _>>()
-                                .map_err(|e| usage(&e))?,
+                                .map(|t| field::parse_pairs(t))
+                                .collect::<Result<Vec<_>, _>>()
+                                .map_err(|e| usage(&e))?
+                                .concat(),
                         ),
                         FieldKind::SubForms { forms, .. } => FieldValue::Pairs(
                             texts
@@ -378,6 +379,13 @@ impl FieldArgs {
                 }
             }
         };
+        let value = value.or_else(|| {
+            spec.env
+                .iter()
+                .find_map(|name| std::env::var(name).ok())
+                .filter(|_| matches!(spec.kind, FieldKind::Text { .. }))
+                .map(FieldValue::Text)
+        });
         Ok(value)
     }
 

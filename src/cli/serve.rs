@@ -458,7 +458,7 @@ mod tests {
     fn key_or_secret_without_a_platform_and_unknown_roles_are_usage_errors() {
         let error = config_from(&args(&["--secret", "env:X"])).err().unwrap();
         assert!(error.0.contains("add --platform"), "{}", error.0);
-        let error = config_from(&args(&["--role", "admin"])).err().unwrap();
+        let error = config_from(&args(&["--role", "wizard"])).err().unwrap();
         assert!(
             error.0.contains("not a role of any platform"),
             "{}",

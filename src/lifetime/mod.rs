@@ -2,7 +2,6 @@
 //! lifetime models (each in its platform's folder, written against `platform::lifetime`), and
 //! shown as a table, as JSON, or on the workbench's lab screen.
 
-mod contrast;
 mod table;
 
 #[cfg(test)]
@@ -16,8 +15,7 @@ pub use table::{EventJson, render_table, to_json};
 
 use crate::platform::{self, Platform};
 
-/// A model the lab can play: a platform's, or a contrast model (a platform tokenbench does not
-/// mint for yet, shown for comparison).
+/// A model the lab can play: a platform's.
 #[derive(Clone, Copy)]
 pub struct Playable {
     pub id: &'static str,
@@ -38,7 +36,7 @@ impl PartialEq for Playable {
     }
 }
 
-/// Every model the lab plays: the platforms', in the registry's order, then the contrast models.
+/// Every model the lab plays: the platforms', in the registry's order.
 pub fn playable() -> Vec<Playable> {
     platform::ALL
         .iter()
@@ -47,11 +45,10 @@ pub fn playable() -> Vec<Playable> {
             model: p.lifetime(),
             default_ttl: p.default_ttl(),
         })
-        .chain(contrast::MODELS.iter().copied())
         .collect()
 }
 
-/// The model of the platform (or contrast model) with this id.
+/// The model of the platform with this id.
 pub fn playable_by_id(id: &str) -> Option<Playable> {
     playable().into_iter().find(|p| p.id == id)
 }

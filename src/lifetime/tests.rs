@@ -8,7 +8,7 @@ use crate::platform::lifetime::testing::{outline, secs, token};
 #[test]
 fn every_platform_has_a_model_and_ids_are_unique() {
     let all = playable();
-    assert_eq!(all.len(), platform::ALL.len() + contrast::MODELS.len());
+    assert_eq!(all.len(), platform::ALL.len());
     for p in &all {
         assert_eq!(playable_by_id(p.id), Some(*p));
         assert_eq!(all.iter().filter(|q| q.id == p.id).count(), 1);
@@ -99,10 +99,11 @@ fn without_a_join_only_the_token_expires() {
 }
 
 #[test]
-fn a_join_at_exp_never_gets_in_with_the_expired_token() {
+fn a_join_a_minute_after_exp_never_gets_in_with_the_expired_token() {
+    // A minute: the longest clock leeway a server allows (LiveKit's).
     for Playable { id, model, .. } in playable() {
         let scenario = Scenario {
-            join_at: Some(secs(1_800)),
+            join_at: Some(secs(1_860)),
             ..Scenario::default()
         };
         let timeline = model.simulate(&token(1_800), &scenario);

@@ -26,6 +26,9 @@ pub struct FieldSpec {
     pub help: &'static str,
     /// What the workbench shows when the field is empty (what empty means), if not the default.
     pub empty: &'static str,
+    /// Environment variables the field's value falls back to when its option is not given
+    /// (LiveKit's `LIVEKIT_URL`).
+    pub env: &'static [&'static str],
 }
 
 /// A value-less option that sets or adds one value to a field.
@@ -150,6 +153,7 @@ pub mod common {
             kind,
             help,
             empty: "",
+            env: &[],
         }
     }
 
@@ -601,6 +605,34 @@ pub fn parse_room(text: &str) -> Result<RoomPermission, ValueError> {
     })
 }
 
+/// Parses one option of a pair field: `NAME=VALUE`, or a JSON object (as `lk token create
+/// --grant` takes it), each member a pair: text as it is, a list joined by commas, anything else
+/// as JSON.
+pub fn parse_pairs(text: &str) -> Result<Vec<(String, String)>, ValueError> {
+    let object = text
+        .trim_start()
+        .starts_with('{')
+        .then(|| serde_json::from_str::<serde_json::Map<String, Value>>(text).ok())
+        .flatten();
+    let Some(object) = object else {
+        return parse_pair(text).map(|pair| vec![pair]);
+    };
+    let text_of = |value: &Value| match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    Ok(object
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(","),
+                other => text_of(other),
+            };
+            (name.clone(), value)
+        })
+        .collect())
+}
+
 /// Parses `NAME=VALUE` for a pair field.
 pub fn parse_pair(text: &str) -> Result<(String, String), ValueError> {
     text.split_once('=')
@@ -772,6 +804,29 @@ mod tests {
             form.seed(FIELDS, now),
             form.seed(FIELDS, now + chrono::TimeDelta::microseconds(1))
         );
+    }
+
+    #[test]
+    fn a_json_object_gives_a_pair_per_member() {
+        assert_eq!(
+            parse_pairs(
+                r#"{"canPublish":false,"canPublishSources":["camera","microphone"],"room":"r"}"#
+            )
+            .unwrap(),
+            [
+                ("canPublish".to_string(), "false".to_string()),
+                (
+                    "canPublishSources".to_string(),
+                    "camera,microphone".to_string()
+                ),
+                ("room".to_string(), "r".to_string()),
+            ]
+        );
+        assert_eq!(
+            parse_pairs("a=1").unwrap(),
+            [("a".to_string(), "1".to_string())]
+        );
+        assert!(parse_pairs("{not json").is_err());
     }
 
     #[test]

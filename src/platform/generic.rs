@@ -151,6 +151,17 @@ pub struct SignatureCheck {
     /// A finding about the key already says why the signature is not valid (a key of the wrong
     /// kind, a kid the JWKS lacks): the generic words would mislead.
     pub explained: bool,
+    /// The clock leeway of the platform's server, which `exp` and `nbf` are judged with.
+    pub leeway: Option<ClockLeeway>,
+}
+
+/// A server's tolerance for clock skew: a token is refused only once `exp` is this far behind,
+/// or `nbf` this far ahead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClockLeeway {
+    pub seconds: i64,
+    /// Whose leeway it is, for the finding ("LiveKit's server").
+    pub whose: &'static str,
 }
 
 /// The format-level findings.
@@ -195,15 +206,36 @@ pub fn rules(decoded: &Decoded, check: &SignatureCheck, now: DateTime<Utc>) -> V
     if let Some(finding) = exp_type(decoded, &ids) {
         findings.push(finding);
     } else {
+        let leeway = check.leeway.map_or(0, |l| l.seconds);
+        let with_leeway = |what: String| match check.leeway {
+            Some(l) => format!(
+                "{what} ({} allows {} s of clock skew, which this counts)",
+                l.whose, l.seconds
+            ),
+            None => what,
+        };
         match decoded.expires_at() {
-            Some(exp) if now >= exp => findings.push(Finding::error(
+            Some(exp) if now >= exp + chrono::TimeDelta::seconds(leeway) => {
+                findings.push(Finding::error(
+                    ids.expired,
+                    "expiry",
+                    with_leeway(format!(
+                        "the token expired {} ({}): new joins are refused; mint a new one",
+                        format_relative(exp, now),
+                        exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    )),
+                ))
+            }
+            Some(exp) if now >= exp => findings.push(Finding::warning(
                 ids.expired,
                 "expiry",
-                format!(
-                    "the token expired {} ({}): new joins are refused; mint a new one",
+                with_leeway(format!(
+                    "the token expired {} ({}), but is still accepted until {}",
                     format_relative(exp, now),
-                    exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                ),
+                    exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    (exp + chrono::TimeDelta::seconds(leeway))
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )),
             )),
             Some(_) => {}
             None => findings.push(Finding::warning(
@@ -213,15 +245,23 @@ pub fn rules(decoded: &Decoded, check: &SignatureCheck, now: DateTime<Utc>) -> V
             )),
         }
     }
-    if let Some(nbf) = decoded.not_before().filter(|nbf| *nbf > now) {
+    let leeway = chrono::TimeDelta::seconds(check.leeway.map_or(0, |l| l.seconds));
+    if let Some(nbf) = decoded.not_before().filter(|nbf| *nbf - leeway > now) {
+        let message = format!(
+            "the token is not valid before {} ({}): wait, or lower nbf",
+            format_relative(nbf, now),
+            nbf.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
         findings.push(Finding::error(
             "jwt.not-yet-valid",
             ids::TOKEN,
-            format!(
-                "the token is not valid before {} ({}): wait, or lower nbf",
-                format_relative(nbf, now),
-                nbf.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ),
+            match check.leeway {
+                Some(l) => format!(
+                    "{message} ({} allows {} s of clock skew, which this counts)",
+                    l.whose, l.seconds
+                ),
+                None => message,
+            },
         ));
     }
     if let Some(iat) = decoded
@@ -385,6 +425,7 @@ mod tests {
 
     fn check(signature: Signature, hmac_secret_len: Option<usize>) -> SignatureCheck {
         SignatureCheck {
+            leeway: None,
             signature,
             hmac_secret_len,
             explained: false,

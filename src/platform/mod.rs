@@ -37,7 +37,9 @@ macro_rules! registry {
     };
 }
 
-registry!(zoom, vonage, opentok, relaybox, agora, twilio, ably);
+registry!(
+    zoom, vonage, opentok, relaybox, agora, livekit, twilio, ably
+);
 
 pub fn by_id(id: &str) -> Option<&'static dyn Platform> {
     ALL.iter().copied().find(|p| p.id() == id)
@@ -47,10 +49,15 @@ pub fn ids() -> Vec<&'static str> {
     ALL.iter().map(|p| p.id()).collect()
 }
 
-/// Every credential environment variable of every platform (tests clear them all).
+/// Every environment variable a platform reads, its credentials' and its fields' (tests clear
+/// them all).
 pub fn credential_env_vars() -> Vec<&'static str> {
     ALL.iter()
-        .flat_map(|p| p.credentials().env_vars())
+        .flat_map(|p| {
+            p.credentials()
+                .env_vars()
+                .chain(p.fields().iter().flat_map(|f| f.env.iter().copied()))
+        })
         .collect()
 }
 
@@ -88,6 +95,10 @@ pub trait Platform: Sync {
     /// platform whose privileges end on their own, those too.
     fn token_times(&self, decoded: &Decoded) -> Option<TokenTimes> {
         Some(TokenTimes::new(decoded.issued_at()?, decoded.expires_at()?))
+    }
+    /// The clock skew the platform's server tolerates, which the expiry rules then count.
+    fn clock_leeway(&self) -> Option<generic::ClockLeeway> {
+        None
     }
     /// The auth endpoints `serve` hosts for this platform.
     fn routes(&self) -> &'static [Route] {
@@ -129,6 +140,16 @@ pub trait Platform: Sync {
     /// the privileges of the chosen service and role).
     fn offers(&self, _form: &Form, _field: usize, _name: &str) -> bool {
         true
+    }
+    /// The values `name` of the pairs field `field` takes when it is a choice (LiveKit's grant
+    /// switches: true or false), which the workbench cycles; empty: free text.
+    fn pair_choices(&self, _field: usize, _name: &str) -> &'static [&'static str] {
+        &[]
+    }
+    /// What `name` of the pairs field `field` is when `form` sets no pair of it, when another
+    /// field decides (LiveKit's role gives grants), for the workbench to show.
+    fn pair_default(&self, _form: &Form, _field: usize, _name: &str) -> Option<&'static str> {
+        None
     }
     /// The format `form` mints: a JWT, unless the platform has another.
     fn format(&self, _form: &Form) -> TokenFormat {

@@ -255,7 +255,14 @@ impl Tab {
                 Some((_, field)) if field.kind == SubKind::Switch => RowKind::Choice,
                 _ => RowKind::Text,
             },
-            Row::Pair { .. } => RowKind::Pair,
+            Row::Pair { field, name } => {
+                let (name, _) = self.pair(field, name);
+                if self.platform.pair_choices(field, &name).is_empty() {
+                    RowKind::Pair
+                } else {
+                    RowKind::Choice
+                }
+            }
             Row::Key | Row::Account | Row::Secret => RowKind::Text,
         }
     }
@@ -419,9 +426,17 @@ impl Tab {
             let spec = self.spec(index);
             let text = self.texts[index].as_str();
             let parsed: Result<Option<FieldValue>, String> = match spec.kind {
-                FieldKind::Text { .. } | FieldKind::Choice { .. } | FieldKind::Json => {
+                FieldKind::Text { .. } | FieldKind::Choice { .. } => {
                     Ok(Some(FieldValue::Text(text.to_string())))
                 }
+                // Said at the field as it is typed; what the document must hold, the platform
+                // says when minting.
+                FieldKind::Json => match text.trim() {
+                    "" => Ok(Some(FieldValue::Text(String::new()))),
+                    json => serde_json::from_str::<serde_json::Value>(json)
+                        .map(|_| Some(FieldValue::Text(text.to_string())))
+                        .map_err(|e| format!("not JSON: {e}")),
+                },
                 FieldKind::Expiry => Expiry::parse(text)
                     .map(|e| Some(FieldValue::Expiry(e)))
                     .map_err(|e| e.to_string()),
@@ -586,6 +601,26 @@ impl Tab {
                 self.set_sub_value(field, form, sub, if on { "" } else { "true" });
                 true
             }
+            Row::Pair { field, name } => {
+                // Not set, then each choice in turn.
+                let (name, value) = self.pair(field, name);
+                let choices = self.platform.pair_choices(field, &name);
+                if choices.is_empty() {
+                    return false;
+                }
+                let slots = choices.len() + 1;
+                let now = value
+                    .and_then(|v| choices.iter().position(|c| *c == v))
+                    .map_or(0, |i| i + 1);
+                let next = if forward {
+                    (now + 1) % slots
+                } else {
+                    (now + slots - 1) % slots
+                };
+                self.set_pair(field, &name, next.checked_sub(1).map(|i| choices[i]));
+                self.check_inputs();
+                true
+            }
             Row::Room { field, .. } => {
                 let count = self.operations(field).len().max(1);
                 self.operation = if forward {
@@ -601,6 +636,23 @@ impl Tab {
 
     /// A letter on a choice: the next choice that starts with it; true when the form changed.
     pub fn pick(&mut self, c: char) -> bool {
+        if let Row::Pair { field, name } = self.current_row() {
+            let (name, value) = self.pair(field, name);
+            let lower = c.to_ascii_lowercase();
+            let found = self
+                .platform
+                .pair_choices(field, &name)
+                .iter()
+                .find(|choice| choice.starts_with(lower) && value.as_deref() != Some(**choice));
+            return match found {
+                Some(choice) => {
+                    self.set_pair(field, &name, Some(choice));
+                    self.check_inputs();
+                    true
+                }
+                None => false,
+            };
+        }
         let Row::Field(index) = self.current_row() else {
             return false;
         };
@@ -980,6 +1032,17 @@ fn value(
         return choice_spans(choice.to_string(), width, theme);
     }
     match row {
+        Row::Pair { field, name } if tab.kind(row) == RowKind::Choice => {
+            let (name, value) = tab.pair(field, name);
+            let shown = value.unwrap_or_else(|| {
+                match tab.platform.pair_default(&tab.form, field, &name) {
+                    // Not set: in brackets, what another field (a role) gives it.
+                    Some(default) => format!("({default})"),
+                    None => "not set".into(),
+                }
+            });
+            choice_spans(shown, width, theme)
+        }
         Row::Pair { field, name } => {
             let value = match tab.pair(field, name).1 {
                 Some(value) => styled(truncate(&shown(&value), width), theme.text),

@@ -60,6 +60,8 @@ impl TokenView {
                 .zip(expires_at)
                 .map(|(iat, exp)| TokenTimes::new(iat, exp)),
         };
+        // A platform whose tokens carry no iat names when its lifetime starts (nbf).
+        let issued_at = issued_at.or_else(|| times.as_ref().map(|t| t.iat));
         let checked = Checked::new(text, decoded, platform, key);
         TokenView {
             report: checked.report(now),

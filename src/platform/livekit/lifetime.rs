@@ -1,10 +1,13 @@
-//! LiveKit, the other contrast case: exp only matters at the initial connect; the server
-//! keeps a connected client supplied with fresh tokens, which its reconnects use (§5).
-//!
-//! The figures are not in PLATFORMS.md: livekit/livekit `pkg/service/roommanager.go`
-//! (@2778561) refreshes when a participant's session starts (on join and on resume), then
-//! every `tokenRefreshInterval` = 5 min, each token `SetValidFor(tokenDefaultTTL)` = 10 min.
+//! LiveKit: exp only matters at the initial connect (LiveKit authentication docs, "expiration
+//! time only impacts the initial connection, and not subsequent reconnects"). The server sends
+//! a connected client a refreshed token when its session starts (join and resume) and then every
+//! 5 min; since livekit/livekit PR #4580 each is valid for max(10 min, the time the original
+//! token has left) (`pkg/service/roommanager.go`, `refreshToken`, `tokenRefreshInterval`,
+//! `tokenDefaultTTL`). The client keeps it only to reconnect with. The server verifies with 60 s
+//! of leeway (livekit/protocol `auth/verifier.go`); an expired token is refused with HTTP 401
+//! `invalid authorization token: token has invalid claims: token is expired`.
 
+use super::SERVER_LEEWAY;
 use crate::platform::lifetime::engine::Cx;
 use crate::platform::lifetime::format_offset;
 use crate::platform::lifetime::session::{Entry, NoTimer, Rules, Session};
@@ -15,6 +18,11 @@ use crate::platform::lifetime::{
 
 const REFRESH_EVERY_MS: i64 = 300_000;
 const REFRESHED_LIFETIME_MS: i64 = 600_000;
+const LEEWAY_MS: i64 = SERVER_LEEWAY * 1_000;
+
+/// The server's answer to a connect with an expired token.
+pub const EXPIRED_401: &str =
+    "HTTP 401 invalid authorization token: token has invalid claims: token is expired";
 
 pub(crate) struct Livekit {
     exp: i64,
@@ -35,6 +43,12 @@ impl Livekit {
         let ticks = t.saturating_sub(connected_at).max(0) / REFRESH_EVERY_MS;
         connected_at.saturating_add(ticks * REFRESH_EVERY_MS)
     }
+
+    /// When a token refreshed at `refreshed` expires: 10 min on, or the original's exp when
+    /// that is later (PR #4580).
+    fn refreshed_until(&self, refreshed: i64) -> i64 {
+        refreshed.saturating_add(REFRESHED_LIFETIME_MS).max(self.exp)
+    }
 }
 
 impl Rules for Livekit {
@@ -43,20 +57,21 @@ impl Rules for Livekit {
     fn admit(&self, t: i64, entry: Entry) -> Verdict {
         if let Entry::Reconnect { dropped_at } = entry {
             let refreshed = Self::last_refresh(self.connected_at, dropped_at);
-            let valid_until = refreshed.saturating_add(REFRESHED_LIFETIME_MS);
-            return if t < valid_until {
+            let valid_until = self.refreshed_until(refreshed);
+            return if t < valid_until.saturating_add(LEEWAY_MS) {
                 Verdict::admitted(
                     format!(
-                        "reconnected with the token the server refreshed at {} (LiveKit authentication docs)",
-                        format_offset(refreshed)
+                        "reconnected with the token the server refreshed at {} (valid until {}; LiveKit authentication docs)",
+                        format_offset(refreshed),
+                        format_offset(valid_until)
                     ),
                     Confidence::Documented,
                 )
             } else {
                 Verdict::refused(
                     format!(
-                        "refused (unconfirmed): the last refreshed token (sent at {}) expired at {}; the app \
-                         must connect with a new token",
+                        "refused (unconfirmed): the last refreshed token (sent at {}) expired at {}; \
+                         the app must connect with a new token",
                         format_offset(refreshed),
                         format_offset(valid_until)
                     ),
@@ -64,20 +79,24 @@ impl Rules for Livekit {
                 )
             };
         }
-        if t >= self.exp {
+        if t >= self.exp.saturating_add(LEEWAY_MS) {
             return Verdict::refused(
-                "refused: the server rejects an expired token at the initial connect (LiveKit authentication docs)",
-                Confidence::Documented,
+                format!(
+                    "refused: {EXPIRED_401} (the server checks exp at the initial connect, with 60 s of leeway)"
+                ),
+                Confidence::SdkCode,
             );
         }
-        if t < 0 {
+        if t < -LEEWAY_MS {
             return Verdict::refused(
-                "refused (unconfirmed): nbf (the mint time) is still in the future; the server's clock \
-                 leeway is not documented (the Node verifier allows 10 s, LiveKit authentication docs)",
-                Confidence::Unconfirmed,
+                "refused: nbf (the mint time) is more than the server's 60 s of leeway ahead (livekit/protocol auth/verifier.go)",
+                Confidence::SdkCode,
             );
         }
         let outcome = match entry {
+            Entry::Join if t >= self.exp => {
+                "connected: exp has passed, but by less than the server's 60 s of leeway (livekit/protocol auth/verifier.go)"
+            }
             Entry::Join => {
                 "connected: the token is valid (LiveKit checks exp only at the initial connect, LiveKit authentication docs)"
             }
@@ -93,10 +112,12 @@ impl Rules for Livekit {
                 Confidence::Documented,
             )
         } else {
+            let refreshed = Self::last_refresh(0, t);
             Verdict::admitted(
                 format!(
-                    "connected; the server last refreshed its token at {} (every 5 min)",
-                    format_offset(Self::last_refresh(0, t))
+                    "connected; the server last refreshed its token at {} (every 5 min), valid until {}",
+                    format_offset(refreshed),
+                    format_offset(self.refreshed_until(refreshed))
                 ),
                 Confidence::SdkCode,
             )
@@ -109,7 +130,10 @@ impl Rules for Livekit {
             t,
             Actor::Server,
             "token-refreshed",
-            "the server sends a refreshed token (valid 10 min) now and every 5 min while the client is connected",
+            format!(
+                "the server sends a refreshed token now and every 5 min while the client is connected, each valid for max(10 min, the time the original has left): this one until {}; the client keeps it to reconnect with (livekit/livekit pkg/service/roommanager.go)",
+                format_offset(self.refreshed_until(t))
+            ),
             Confidence::SdkCode,
         );
     }
@@ -130,8 +154,9 @@ impl LifetimeModel for Model {
     }
 
     fn summary(&self) -> &'static str {
-        "Checked at the initial connect only; the server refreshes the token of a connected \
-             client, and reconnects use the refreshed token."
+        "Checked at the initial connect only (60 s leeway); the server refreshes a connected \
+         client's token every 5 min, each valid for max(10 min, the original's time left), and \
+         reconnects use it."
     }
 }
 
@@ -157,27 +182,66 @@ mod tests {
     }
 
     #[test]
-    fn connect_one_second_before_exp_works_and_at_exp_is_refused() {
+    fn a_join_is_refused_only_once_exp_is_past_by_the_servers_leeway_with_its_401() {
         let times = token(3_600);
-        let before = Scenario {
-            join_at: Some(secs(3_599)),
+        let join_at = |t: i64| Scenario {
+            join_at: Some(secs(t)),
             ..Scenario::default()
         };
-        assert!(
-            simulate(LIVEKIT, &times, &before)[0]
-                .outcome
-                .starts_with("connected")
+        for t in [3_599, 3_600, 3_659] {
+            let timeline = simulate(LIVEKIT, &times, &join_at(t));
+            let join = timeline.iter().find(|e| e.event == "join").unwrap();
+            assert!(join.outcome.starts_with("connected"), "{t}: {timeline:?}");
+        }
+        let timeline = simulate(LIVEKIT, &times, &join_at(3_630));
+        let join = timeline.iter().find(|e| e.event == "join").unwrap();
+        assert!(join.outcome.contains("60 s of leeway"), "{}", join.outcome);
+        let timeline = simulate(LIVEKIT, &times, &join_at(3_660));
+        let refused = timeline.iter().find(|e| e.event == "join").unwrap();
+        assert_eq!(
+            refused.outcome,
+            format!(
+                "refused: {} (the server checks exp at the initial connect, with 60 s of leeway)",
+                super::EXPIRED_401
+            )
         );
-        let at_exp = Scenario {
-            join_at: Some(secs(3_600)),
+        assert!(refused.outcome.contains(
+            "HTTP 401 invalid authorization token: token has invalid claims: token is expired"
+        ));
+    }
+
+    #[test]
+    fn a_refreshed_token_lasts_as_long_as_the_original_has_left_when_that_is_more_than_10_min() {
+        // Dropped at +01:40, back at +50:00: the token refreshed at +00:00 is valid until the
+        // original's exp (+1:00:00), not 10 min (before livekit/livekit PR #4580 it was refused).
+        let scenario = Scenario {
+            drop_at: Some(secs(100)),
+            offline_for: secs(2_900),
             ..Scenario::default()
         };
-        let timeline = simulate(LIVEKIT, &times, &at_exp);
-        assert_eq!(timeline.len(), 2);
+        let reconnect = simulate(LIVEKIT, &token(3_600), &scenario)
+            .into_iter()
+            .find(|e| e.event == "reconnect")
+            .unwrap();
+        assert_eq!(
+            reconnect.outcome,
+            "reconnected with the token the server refreshed at +00:00 (valid until +1:00:00; LiveKit authentication docs)"
+        );
+        // A short token: the refreshed one lasts 10 min from its refresh.
+        let short = Scenario {
+            drop_at: Some(secs(100)),
+            offline_for: secs(560),
+            ..Scenario::default()
+        };
+        let reconnect = simulate(LIVEKIT, &token(60), &short)
+            .into_iter()
+            .find(|e| e.event == "reconnect")
+            .unwrap();
         assert!(
-            timeline[1]
-                .outcome
-                .starts_with("refused: the server rejects an expired token")
+            reconnect.outcome.starts_with("refused (unconfirmed)")
+                && reconnect.outcome.contains("expired at +10:00"),
+            "{}",
+            reconnect.outcome
         );
     }
 
@@ -194,7 +258,7 @@ mod tests {
         // Ticks at +00:00, +05:00, ...: the last one before the drop at +1:01:40 is +1:00:00.
         assert_eq!(
             reconnect.outcome,
-            "reconnected with the token the server refreshed at +1:00:00 (LiveKit authentication docs)"
+            "reconnected with the token the server refreshed at +1:00:00 (valid until +1:10:00; LiveKit authentication docs)"
         );
         // The resumed session gets a fresh token at once.
         assert_eq!(timeline.last().unwrap().event, "token-refreshed");
