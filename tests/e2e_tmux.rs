@@ -498,9 +498,8 @@ fn paste_a_token_of_any_issuer_and_its_key_and_see_the_signature_valid() {
 /// Fails the test, naming the package, when a program it needs is missing: these tests are
 /// never skipped (scripts/test installs them).
 fn need(program: &str, package: &str) {
-    let found = std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| dir.join(program).is_file())
-    });
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()));
     assert!(
         found,
         "this test needs {program}: install the Debian package {package} (scripts/test does)"
@@ -522,7 +521,15 @@ fn start_xvfb() -> (Server, String) {
     need("Xvfb", "xvfb");
     need("xclip", "xclip");
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-nolisten", "tcp", "-screen", "0", "640x480x24"])
+        .args([
+            "-displayfd",
+            "1",
+            "-nolisten",
+            "tcp",
+            "-screen",
+            "0",
+            "640x480x24",
+        ])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -562,7 +569,13 @@ fn start_wayland() -> (Server, tempfile::TempDir, String) {
         let group = Command::new("id").args(["-g", "nobody"]).output().unwrap();
         let group = String::from_utf8_lossy(&group.stdout).trim().to_string();
         let mut c = Command::new("setpriv");
-        c.args(["--reuid=nobody", &format!("--regid={group}"), "--clear-groups", "--", "sway"]);
+        c.args([
+            "--reuid=nobody",
+            &format!("--regid={group}"),
+            "--clear-groups",
+            "--",
+            "sway",
+        ]);
         c
     } else {
         Command::new("sway")
@@ -651,7 +664,13 @@ fn read_clipboard(reader: &mut Command) -> String {
 
 fn assert_the_edited_token(copied: &str) {
     let inspect = Command::new(BIN)
-        .args(["inspect", copied.trim(), "--json", "--now", "2026-11-22T10:00:05Z"])
+        .args([
+            "inspect",
+            copied.trim(),
+            "--json",
+            "--now",
+            "2026-11-22T10:00:05Z",
+        ])
         .output()
         .unwrap();
     assert!(

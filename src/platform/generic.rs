@@ -218,9 +218,9 @@ pub fn rules(decoded: &Decoded, check: &SignatureCheck, now: DateTime<Utc>) -> V
             "jwt.not-yet-valid",
             ids::TOKEN,
             format!(
-                "the token is not valid before {} ({}): wait, or lower nbf",
-                format_relative(nbf, now),
-                nbf.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                "the token is not valid until {} ({}): wait, or lower nbf",
+                nbf.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                format_relative(nbf, now)
             ),
         ));
     }
