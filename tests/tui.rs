@@ -636,6 +636,53 @@ fn copy_is_an_effect_and_its_outcome_a_status_line() {
 }
 
 #[test]
+fn a_long_copy_status_takes_a_second_line_at_80_columns_rather_than_being_cut() {
+    let mut app = app();
+    update(
+        &mut app,
+        Action::Copied(CopyReport {
+            what: CopyWhat::Claims,
+            chars: 143,
+            paths: vec![
+                ("OSC 52", Ok(())),
+                (
+                    "the system clipboard",
+                    Err("no X11 or Wayland display".into()),
+                ),
+            ],
+        }),
+    );
+    for (width, height) in [(80, 24), (80, 40)] {
+        let shown = screen(&app, width, height);
+        let lines: Vec<&str> = shown.lines().collect();
+        // The backend's lines are quoted: the status is the last one or two before the footer.
+        let bottom = lines[lines.len().saturating_sub(4)..].join(" ");
+        for word in [
+            "copied",
+            "(143",
+            "OSC",
+            "52;",
+            "the",
+            "system",
+            "clipboard:",
+            "no",
+            "X11",
+            "Wayland",
+            "display",
+        ] {
+            assert!(
+                bottom.contains(word),
+                "{width}×{height}: {word} in\n{shown}"
+            );
+        }
+        assert!(
+            !bottom.contains('…'),
+            "{width}×{height}: nothing cut\n{shown}"
+        );
+    }
+}
+
+#[test]
 fn nothing_to_copy_is_a_message() {
     let mut config = AppConfig::demo(Clock::manual(start()));
     config.forms[0].0.set_by_id(
