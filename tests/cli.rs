@@ -577,7 +577,7 @@ fn human_output_tells_the_story() {
     assert!(out.stdout.contains("expires in 2h 00m 00s"));
     assert!(
         out.stdout
-            .contains("\"exp\": 1795348800   (2026-11-22 12:00:00 UTC, in 2h)")
+            .contains("\"exp\": 1795348800    (2026-11-22 12:00:00 UTC, in 2h)")
     );
     assert!(out.stdout.contains("info     demo-credentials"));
 }

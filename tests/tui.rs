@@ -1802,6 +1802,50 @@ fn no_color_draws_without_colours() {
 }
 
 #[test]
+fn claim_annotations_start_in_one_column_comma_or_not() {
+    let app = app();
+    let shown = screen(&app, 120, 40);
+    let column = |claim: &str| {
+        let line = shown
+            .lines()
+            .find(|l| l.contains(claim))
+            .unwrap_or_else(|| panic!("{claim}: {shown}"));
+        line.find("2026-11-22").unwrap()
+    };
+    // iat is followed by a comma, exp (the last member) is not.
+    assert_eq!(column("\"iat\": "), column("\"exp\": "), "{shown}");
+}
+
+#[test]
+fn the_expiry_states_its_default_once_in_one_unit() {
+    let mut app = app();
+    focus(&mut app, "expiry");
+    let empty = screen(&app, 120, 40);
+    assert_eq!(empty.matches("default").count(), 1, "{empty}");
+    assert!(empty.contains("(default: 2h)"), "{empty}");
+    type_into(&mut app, "expiry", "1h");
+    let typed = screen(&app, 120, 40);
+    assert_eq!(typed.matches("default").count(), 1, "{typed}");
+    assert!(typed.contains("(default 2h)"), "{typed}");
+    assert!(!typed.contains("24h") && !typed.contains("7200"), "{typed}");
+}
+
+#[test]
+fn no_screen_points_to_a_section_of_a_document_users_do_not_have() {
+    let mut app = app();
+    for _ in 0..app.tabs.len() {
+        for shown in [screen(&app, 120, 40), screen(&app, 80, 24)] {
+            assert!(!shown.contains('§') && !shown.contains(".md"), "{shown}");
+        }
+        update(&mut app, Action::ToggleLab);
+        let lab = screen(&app, 120, 40);
+        assert!(!lab.contains('§') && !lab.contains(".md"), "{lab}");
+        update(&mut app, Action::ToggleLab);
+        update(&mut app, Action::NextPlatform);
+    }
+}
+
+#[test]
 fn the_cursor_sits_after_wide_characters() {
     let mut app = app();
     focus(&mut app, "topic");
