@@ -315,6 +315,12 @@ pub fn explained_claims(
     annotated(claims, fields, now, local, true)
 }
 
+/// The gap between a claim's line and its annotation: one cell wider where the line has no
+/// trailing comma, so annotations of values of the same width start in the same column.
+pub fn annotation_gap(line: &str) -> &'static str {
+    if line.ends_with(',') { "   " } else { "    " }
+}
+
 /// What a registered claim means, in a few words.
 pub fn registered_claim(name: &str) -> Option<&'static str> {
     Some(match name {

@@ -577,7 +577,7 @@ fn human_output_tells_the_story() {
     assert!(out.stdout.contains("expires in 2h 00m 00s"));
     assert!(
         out.stdout
-            .contains("\"exp\": 1795348800   (2026-11-22 12:00:00 UTC, in 2h)")
+            .contains("\"exp\": 1795348800    (2026-11-22 12:00:00 UTC, in 2h)")
     );
     assert!(out.stdout.contains("info     demo-credentials"));
 }
@@ -1272,4 +1272,212 @@ fn simulate_livekit_refreshes_a_connected_client_and_refuses_a_late_join_with_th
                 "HTTP 401 invalid authorization token: token has invalid claims: token is expired"
             )
     );
+// ---- the small defects of issue #15, one test each ----
+
+#[test]
+fn mint_help_shows_the_count_placeholder_as_written() {
+    let out = run(tokenbench().args(["mint", "--help"]));
+    assert_eq!(out.code, 0);
+    let count = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("--count"))
+        .unwrap();
+    assert!(
+        count.contains("one per line; {n} in any text field becomes 0 to N-1"),
+        "{count}"
+    );
+}
+
+#[test]
+fn strict_with_token_only_says_on_stderr_why_it_exits_1() {
+    let out = run(tokenbench().args([
+        "mint",
+        "zoom",
+        "--now",
+        NOW,
+        "--ttl",
+        "10m",
+        "--strict",
+        "--token-only",
+    ]));
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.starts_with("eyJ"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("--strict") && out.stderr.contains("zoom.exp-window"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn expiry_has_one_rule_a_bare_exp_is_unix_seconds_and_ttl_takes_spaces() {
+    let early = run(tokenbench().args(["mint", "zoom", "--now", NOW, "--exp", "90"]));
+    assert_eq!(early.code, 2);
+    assert!(
+        early
+            .stderr
+            .contains("'90' reads as unix seconds, which is 1970-01-01T00:01:30Z: for a lifetime use --ttl 90s"),
+        "{}",
+        early.stderr
+    );
+    let spaced =
+        json(&run(tokenbench().args([
+            "mint", "zoom", "--now", NOW, "--ttl", "1h 30m", "--json",
+        ])));
+    assert_eq!(spaced["expires_in_seconds"], 5400);
+    let bare_ttl =
+        json(&run(tokenbench().args([
+            "mint", "zoom", "--now", NOW, "--ttl", "90", "--json",
+        ])));
+    assert_eq!(bare_ttl["expires_in_seconds"], 90, "a bare ttl is seconds");
+    let help = run(tokenbench().args(["mint", "--help"])).stdout;
+    assert!(help.contains("--exp <TIME>") && help.contains("RFC 3339 or unix seconds"));
+}
+
+#[test]
+fn not_yet_valid_writes_its_time_in_one_format() {
+    let out = run(tokenbench().args([
+        "mint",
+        "zoom",
+        "--now",
+        NOW,
+        "--claim",
+        &format!("nbf={}", NOW_UNIX + 7200),
+    ]));
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("jwt.not-yet-valid"))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert!(
+        line.contains("the token is not valid until 2026-11-22T12:00:00Z (in 2h)"),
+        "{line}"
+    );
+    assert!(!out.stdout.contains("+00:00"), "{}", out.stdout);
+}
+
+#[test]
+fn an_exp_before_iat_is_said_in_words_not_as_a_negative_count() {
+    let report = json(&run(tokenbench().args([
+        "mint",
+        "zoom",
+        "--now",
+        NOW,
+        "--claim",
+        &format!("iat={}", NOW_UNIX + 86_400),
+        "--json",
+    ])));
+    let window = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "zoom.exp-window")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let message = window["message"].as_str().unwrap();
+    assert!(message.contains("before iat"), "{message}");
+    assert!(!message.contains("-"), "no negative count: {message}");
+}
+
+#[test]
+fn count_zero_says_it_must_be_one_or_more() {
+    let out = run(tokenbench().args(["mint", "zoom", "--count", "0"]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("it must be 1 or more"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("18446744073709551615"));
+}
+
+#[test]
+fn a_bad_relaybox_room_names_its_character() {
+    let report = json(&run(tokenbench().args([
+        "mint",
+        "relaybox",
+        "--now",
+        NOW,
+        "--permission",
+        "lob#by=*",
+        "--json",
+    ])));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "relaybox.room-chars")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"lob#by\" has #,"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn a_relaybox_claim_error_gives_examples_that_are_not_zooms() {
+    let out = run(tokenbench().args(["mint", "relaybox", "--claim", "bad"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("use NAME=VALUE"), "{}", out.stderr);
+    for zoom_claim in ["geo_regions", "cloud_recording", "tpc", "role_type"] {
+        assert!(!out.stderr.contains(zoom_claim), "{}", out.stderr);
+    }
+}
+
+/// An unsigned JWT: `{"alg":"none"}` and `claims`, with an empty signature.
+fn unsigned(claims: &Value) -> String {
+    use base64::Engine as _;
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.",
+        b64(&serde_json::json!({"alg": "none", "typ": "JWT"})),
+        b64(claims)
+    )
+}
+
+#[test]
+fn an_alg_none_token_is_told_to_be_signed_not_to_pass_a_secret() {
+    let token = unsigned(&serde_json::json!({"sub": "x", "exp": NOW_UNIX + 600}));
+    let out = run(tokenbench().args(["inspect", &token, "--now", NOW]));
+    assert!(out.stdout.contains("jwt.alg-none"), "{}", out.stdout);
+    assert!(out.stdout.contains("sign it with the issuer's key"));
+    assert!(!out.stdout.contains("--secret"), "{}", out.stdout);
+}
+
+#[test]
+fn demo_credentials_on_a_broken_signature_say_checked_not_signed() {
+    let token = mint_token(&["zoom"]);
+    let broken = format!("{}A", &token[..token.len() - 1]);
+    let report = json(&run(
+        tokenbench().args(["inspect", &broken, "--now", NOW, "--json"])
+    ));
+    assert_eq!(report["signature"], "invalid");
+    let demo = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "demo-credentials")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let message = demo["message"].as_str().unwrap();
+    assert!(message.starts_with("checked with"), "{message}");
+    assert!(!message.contains("signed with"), "{message}");
+}
+
+#[test]
+fn no_output_points_to_a_section_of_a_document_users_do_not_have() {
+    let mut texts = vec![
+        run(tokenbench().args(["platforms"])).stdout,
+        run(tokenbench().args(["mint", "--help"])).stdout,
+    ];
+    for platform in tokenbench::platform::ids() {
+        texts.push(run(tokenbench().args(["mint", platform, "--now", NOW, "--ttl", "90d"])).stdout);
+        texts.push(run(tokenbench().args(["simulate", platform, "--now", NOW])).stdout);
+    }
+    for text in texts {
+        assert!(!text.contains('§'), "{text}");
+        assert!(!text.contains("PLATFORMS.md"), "{text}");
+    }
 }

@@ -2,9 +2,11 @@
 //! it copied through OSC 52 back from tmux's paste buffer, resizes it, and quits it; serves the
 //! forms from it, calls the endpoint over loopback and sees the request listed; checks that
 //! typing starts no command, that a burst of keys is a few frames, and that every signal gives
-//! the terminal back.
+//! the terminal back; copies into the system clipboard under Xvfb (read back with xclip) and
+//! under a headless Wayland compositor (sway, read back with wl-paste).
 //!
-//! Needs tmux (scripts/test installs it). Without it this test fails rather than skips.
+//! Needs tmux, Xvfb, xclip, sway and wl-paste (scripts/test installs them). Without one a test
+//! fails rather than skips.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -489,6 +491,230 @@ fn paste_a_token_of_any_issuer_and_its_key_and_see_the_signature_valid() {
     let screen = tmux.screen();
     assert!(screen.contains("an Ed25519 public key (SPKI)"), "{screen}");
     assert!(screen.contains("issuer: who minted it"), "{screen}");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for_text("exit status 0");
+}
+
+/// Fails the test, naming the package, when a program it needs is missing: these tests are
+/// never skipped (scripts/test installs them).
+fn need(program: &str, package: &str) {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()));
+    assert!(
+        found,
+        "this test needs {program}: install the Debian package {package} (scripts/test does)"
+    );
+}
+
+/// A child process killed and reaped when dropped (a display server).
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A virtual X server (Xvfb) on a display number it picks itself; the display (":N").
+fn start_xvfb() -> (Server, String) {
+    need("Xvfb", "xvfb");
+    need("xclip", "xclip");
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-nolisten",
+            "tcp",
+            "-screen",
+            "0",
+            "640x480x24",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    // Xvfb writes its display number once it accepts clients.
+    let mut number = String::new();
+    let mut out = child.stdout.take().unwrap();
+    let mut byte = [0u8; 1];
+    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        number.push(byte[0] as char);
+    }
+    assert!(!number.is_empty(), "Xvfb gave no display number");
+    (Server(child), format!(":{}", number.trim()))
+}
+
+/// A headless Wayland compositor (sway on wlroots' headless backend, which has the data-control
+/// protocol that clipboard tools use) in a runtime directory of its own; the directory and the
+/// socket's name. sway refuses to run as root, so as root it runs as `nobody`.
+fn start_wayland() -> (Server, tempfile::TempDir, String) {
+    need("sway", "sway");
+    need("wl-paste", "wl-clipboard");
+    let runtime = tempfile::tempdir().unwrap();
+    // Its log, for the failure message.
+    let log = runtime.path().join("sway.log");
+    let as_root = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"));
+    let mut command = if as_root {
+        let chowned = Command::new("chown")
+            .arg("nobody:")
+            .arg(runtime.path())
+            .status()
+            .unwrap();
+        assert!(chowned.success(), "chown nobody {:?}", runtime.path());
+        let group = Command::new("id").args(["-g", "nobody"]).output().unwrap();
+        let group = String::from_utf8_lossy(&group.stdout).trim().to_string();
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=nobody",
+            &format!("--regid={group}"),
+            "--clear-groups",
+            "--",
+            "sway",
+        ]);
+        c
+    } else {
+        Command::new("sway")
+    };
+    let child = command
+        .args(["-c", "/dev/null"])
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("HOME", runtime.path())
+        .env("WLR_BACKENDS", "headless")
+        .env("WLR_LIBINPUT_NO_DEVICES", "1")
+        .env("WLR_RENDERER", "pixman")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("sway starts");
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let socket = std::fs::read_dir(runtime.path())
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .find(|name| name.starts_with("wayland-") && !name.ends_with(".lock"));
+        if let Some(socket) = socket {
+            return (server, runtime, socket);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "sway opened no Wayland socket: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Runs the workbench in tmux under `environment` (an `env` argument list), edits the topic,
+/// copies with Ctrl-Y and checks the status line says the system clipboard took it; the
+/// token tmux got through OSC 52.
+fn copy_in_the_workbench(environment: &str) -> (Tmux, String) {
+    let tmux = Tmux::start(
+        120,
+        40,
+        &format!(
+            "env {environment} {BIN} tui --now 2026-11-22T10:00:00Z; echo \"exit status $?\"; sleep 60"
+        ),
+    );
+    tmux.wait_for_text("signature valid");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("clipboard-check");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("\"tpc\": \"clipboard-check\"");
+    tmux.keys(&["C-y"]);
+    tmux.wait_for_text("copied the token");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("via OSC 52 and the system clipboard"),
+        "{screen}"
+    );
+    tmux.wait_for("a paste buffer", |t| {
+        t.output(&["show-buffer"]).status.success()
+    });
+    let token = tmux.run(&["show-buffer"]);
+    (tmux, token)
+}
+
+/// What a clipboard reader printed, waited for (a few tries: the owner answers once its loop
+/// turns).
+fn read_clipboard(reader: &mut Command) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = reader.output().expect("the clipboard reader runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if out.status.success() && !text.is_empty() {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the clipboard reader found nothing: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn assert_the_edited_token(copied: &str) {
+    let inspect = Command::new(BIN)
+        .args([
+            "inspect",
+            copied.trim(),
+            "--json",
+            "--now",
+            "2026-11-22T10:00:05Z",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        inspect.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inspect.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(report["claims"]["tpc"], "clipboard-check");
+    assert_eq!(report["signature"], "valid");
+}
+
+#[test]
+fn ctrl_y_reaches_the_x11_clipboard_under_xvfb() {
+    let (_xvfb, display) = start_xvfb();
+    let (tmux, osc52) = copy_in_the_workbench(&format!("-u WAYLAND_DISPLAY DISPLAY={display}"));
+    // xclip asks the X server for the CLIPBOARD selection, which the workbench owns.
+    let copied = read_clipboard(
+        Command::new("xclip")
+            .args(["-o", "-selection", "clipboard"])
+            .env("DISPLAY", &display),
+    );
+    assert_eq!(copied.trim(), osc52.trim());
+    assert_the_edited_token(&copied);
+    tmux.keys(&["C-q"]);
+    tmux.wait_for_text("exit status 0");
+}
+
+#[test]
+fn ctrl_y_reaches_the_wayland_clipboard_under_a_headless_compositor() {
+    let (_sway, runtime, socket) = start_wayland();
+    let runtime_dir = runtime.path().display();
+    let (tmux, osc52) = copy_in_the_workbench(&format!(
+        "-u DISPLAY XDG_RUNTIME_DIR={runtime_dir} WAYLAND_DISPLAY={socket}"
+    ));
+    let copied = read_clipboard(
+        Command::new("wl-paste")
+            .arg("--no-newline")
+            .env_remove("DISPLAY")
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .env("WAYLAND_DISPLAY", &socket),
+    );
+    assert_eq!(copied.trim(), osc52.trim());
+    assert_the_edited_token(&copied);
     tmux.keys(&["C-q"]);
     tmux.wait_for_text("exit status 0");
 }

@@ -636,6 +636,53 @@ fn copy_is_an_effect_and_its_outcome_a_status_line() {
 }
 
 #[test]
+fn a_long_copy_status_takes_a_second_line_at_80_columns_rather_than_being_cut() {
+    let mut app = app();
+    update(
+        &mut app,
+        Action::Copied(CopyReport {
+            what: CopyWhat::Claims,
+            chars: 143,
+            paths: vec![
+                ("OSC 52", Ok(())),
+                (
+                    "the system clipboard",
+                    Err("no X11 or Wayland display".into()),
+                ),
+            ],
+        }),
+    );
+    for (width, height) in [(80, 24), (80, 40)] {
+        let shown = screen(&app, width, height);
+        let lines: Vec<&str> = shown.lines().collect();
+        // The backend's lines are quoted: the status is the last one or two before the footer.
+        let bottom = lines[lines.len().saturating_sub(4)..].join(" ");
+        for word in [
+            "copied",
+            "(143",
+            "OSC",
+            "52;",
+            "the",
+            "system",
+            "clipboard:",
+            "no",
+            "X11",
+            "Wayland",
+            "display",
+        ] {
+            assert!(
+                bottom.contains(word),
+                "{width}×{height}: {word} in\n{shown}"
+            );
+        }
+        assert!(
+            !bottom.contains('…'),
+            "{width}×{height}: nothing cut\n{shown}"
+        );
+    }
+}
+
+#[test]
 fn nothing_to_copy_is_a_message() {
     let mut config = AppConfig::demo(Clock::manual(start()));
     config.forms[0].0.set_by_id(
@@ -1751,6 +1798,50 @@ fn no_color_draws_without_colours() {
     for cell in terminal.backend().buffer().content() {
         assert_eq!(cell.fg, ratatui::style::Color::Reset);
         assert_eq!(cell.bg, ratatui::style::Color::Reset);
+    }
+}
+
+#[test]
+fn claim_annotations_start_in_one_column_comma_or_not() {
+    let app = app();
+    let shown = screen(&app, 120, 40);
+    let column = |claim: &str| {
+        let line = shown
+            .lines()
+            .find(|l| l.contains(claim))
+            .unwrap_or_else(|| panic!("{claim}: {shown}"));
+        line.find("2026-11-22").unwrap()
+    };
+    // iat is followed by a comma, exp (the last member) is not.
+    assert_eq!(column("\"iat\": "), column("\"exp\": "), "{shown}");
+}
+
+#[test]
+fn the_expiry_states_its_default_once_in_one_unit() {
+    let mut app = app();
+    focus(&mut app, "expiry");
+    let empty = screen(&app, 120, 40);
+    assert_eq!(empty.matches("default").count(), 1, "{empty}");
+    assert!(empty.contains("(default: 2h)"), "{empty}");
+    type_into(&mut app, "expiry", "1h");
+    let typed = screen(&app, 120, 40);
+    assert_eq!(typed.matches("default").count(), 1, "{typed}");
+    assert!(typed.contains("(default 2h)"), "{typed}");
+    assert!(!typed.contains("24h") && !typed.contains("7200"), "{typed}");
+}
+
+#[test]
+fn no_screen_points_to_a_section_of_a_document_users_do_not_have() {
+    let mut app = app();
+    for _ in 0..app.tabs.len() {
+        for shown in [screen(&app, 120, 40), screen(&app, 80, 24)] {
+            assert!(!shown.contains('§') && !shown.contains(".md"), "{shown}");
+        }
+        update(&mut app, Action::ToggleLab);
+        let lab = screen(&app, 120, 40);
+        assert!(!lab.contains('§') && !lab.contains(".md"), "{lab}");
+        update(&mut app, Action::ToggleLab);
+        update(&mut app, Action::NextPlatform);
     }
 }
 

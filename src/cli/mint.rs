@@ -37,8 +37,7 @@ pub struct MintArgs {
     /// Exit 1 when the token breaks a rule with severity error.
     #[arg(long)]
     pub strict: bool,
-    /// Mint N tokens, one per line; {n} in any text field becomes 0 to N-1.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_count)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_count, help = count_help())]
     pub count: u64,
     /// Threads to mint on; the output order stays the same [default: every core for RS256, else 1].
     #[arg(long, value_name = "N", value_parser = parse_count)]
@@ -60,6 +59,20 @@ pub struct MintArgs {
         help_heading = "Any JWT (mint jwt)"
     )]
     pub header: Vec<String>,
+}
+
+/// `--count`'s help. clap turns `{n}` in help text into a line break, so the placeholder's
+/// letter is written as a styled literal, which clap leaves alone; its output without colours
+/// (a pipe, NO_COLOR) drops the style and shows a plain `{n}`.
+fn count_help() -> clap::builder::StyledStr {
+    use std::fmt::Write as _;
+    let literal = clap::builder::styling::Style::new().bold();
+    let mut help = clap::builder::StyledStr::new();
+    let _ = write!(
+        help,
+        "Mint N tokens, one per line; {{{literal}n{literal:#}}} in any text field becomes 0 to N-1"
+    );
+    help
 }
 
 /// What `mint` takes first: a platform id, or `jwt`.

@@ -58,7 +58,8 @@ pub fn report(report: &Report, now: DateTime<Utc>) -> String {
     for (line, note) in annotate(&report.claims, &report.time_fields, now, false) {
         match note {
             Some(note) => {
-                let _ = writeln!(out, "  {}   ({note})", escape(&line));
+                let gap = crate::report::annotation_gap(&line);
+                let _ = writeln!(out, "  {}{gap}({note})", escape(&line));
             }
             None => {
                 let _ = writeln!(out, "  {}", escape(&line));

@@ -248,9 +248,9 @@ pub fn rules(decoded: &Decoded, check: &SignatureCheck, now: DateTime<Utc>) -> V
     let leeway = chrono::TimeDelta::seconds(check.leeway.map_or(0, |l| l.seconds));
     if let Some(nbf) = decoded.not_before().filter(|nbf| *nbf - leeway > now) {
         let message = format!(
-            "the token is not valid before {} ({}): wait, or lower nbf",
-            format_relative(nbf, now),
-            nbf.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            "the token is not valid until {} ({}): wait, or lower nbf",
+            nbf.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            format_relative(nbf, now)
         );
         findings.push(Finding::error(
             "jwt.not-yet-valid",

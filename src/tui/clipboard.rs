@@ -73,6 +73,16 @@ fn short_reason(error: &arboard::Error) -> String {
         arboard::Error::ClipboardOccupied => "busy, try again".into(),
         arboard::Error::ContentNotAvailable => "nothing to read".into(),
         arboard::Error::ConversionFailure => "the text could not be converted".into(),
+        // arboard's text for these starts "Unknown error while interacting with the
+        // clipboard:"; what follows is the reason (on Linux, mostly no X server to talk to).
+        arboard::Error::Unknown { description } => {
+            let reason = description.lines().next().unwrap_or_default();
+            if reason.contains("X11") || reason.to_lowercase().contains("connect") {
+                "no X11 or Wayland display".into()
+            } else {
+                super::text::truncate(reason, 40)
+            }
+        }
         other => {
             let text = other.to_string();
             super::text::truncate(text.lines().next().unwrap_or_default(), 40)
@@ -112,6 +122,21 @@ pub fn copy_all(sinks: &mut [&mut dyn ClipboardSink], what: CopyWhat, text: &str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arboards_reasons_are_a_few_words() {
+        let unknown = |description: &str| arboard::Error::Unknown {
+            description: description.into(),
+        };
+        let unreachable = unknown("X11 server connection timed out because it was unreachable");
+        assert_eq!(short_reason(&unreachable), "no X11 or Wayland display");
+        assert_eq!(
+            short_reason(&arboard::Error::ClipboardNotSupported),
+            "no X11 or Wayland display"
+        );
+        let other = unknown("the selection owner went away");
+        assert_eq!(short_reason(&other), "the selection owner went away");
+    }
 
     #[test]
     fn osc52_writes_the_base64_text_with_a_string_terminator() {

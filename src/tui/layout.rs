@@ -162,12 +162,34 @@ pub fn layout(app: &App, area: Rect) -> Areas {
     }
     areas.header = Some(Rect::new(area.x, area.y, area.width, 1));
     let mut body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+    // A status longer than the line takes a second one rather than being cut.
+    let status_lines = status_lines(app, area.width).len().clamp(1, 2) as u16;
     if area.height >= 30 {
         areas.footer = Some(Rect::new(area.x, area.bottom() - 1, area.width, 1));
-        areas.status = Some(Rect::new(area.x, area.bottom() - 2, area.width, 1));
-        body.height -= 2;
-    } else if area.height >= 4 {
+        let status = Rect::new(
+            area.x,
+            area.bottom() - 1 - status_lines,
+            area.width,
+            status_lines,
+        );
+        areas.status = Some(status);
+        body.height -= 1 + status_lines;
+    } else if area.height >= 8 {
         // One bottom line: the status when there is one, else the hints.
+        if app.status.is_some() {
+            let status = Rect::new(
+                area.x,
+                area.bottom() - status_lines,
+                area.width,
+                status_lines,
+            );
+            areas.status = Some(status);
+            body.height -= status_lines;
+        } else {
+            areas.footer = Some(Rect::new(area.x, area.bottom() - 1, area.width, 1));
+            body.height -= 1;
+        }
+    } else if area.height >= 4 {
         let line = Rect::new(area.x, area.bottom() - 1, area.width, 1);
         if app.status.is_some() {
             areas.status = Some(line);
@@ -401,11 +423,34 @@ pub(crate) fn format_time(app: &App, time: chrono::DateTime<chrono::Utc>) -> Str
     }
 }
 
+/// The status line's text wrapped at `width` (none without a status).
+fn status_lines(app: &App, width: u16) -> Vec<String> {
+    app.status
+        .as_ref()
+        .map(|status| {
+            super::text::wrap(
+                &super::text::shown(&status.text),
+                width as usize,
+                width as usize,
+            )
+        })
+        .unwrap_or_default()
+}
+
 fn draw_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(status) = &app.status {
         let style = if status.error { theme.error } else { theme.ok };
-        let text = super::text::truncate(&super::text::shown(&status.text), area.width as usize);
-        frame.render_widget(Line::styled(text, style), area);
+        let mut lines = status_lines(app, area.width);
+        let rows = area.height.max(1) as usize;
+        if lines.len() > rows {
+            // What does not fit is cut on the last line, with a mark that it was.
+            let rest = lines.split_off(rows - 1).join(" ");
+            lines.push(super::text::truncate(&rest, area.width as usize));
+        }
+        for (row, line) in lines.into_iter().enumerate().take(rows) {
+            let rect = Rect::new(area.x, area.y + row as u16, area.width, 1);
+            frame.render_widget(Line::styled(line, style), rect);
+        }
     }
 }
 

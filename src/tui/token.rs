@@ -265,13 +265,14 @@ fn claim_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         let short = note
             .rsplit_once(", ")
             .map_or(note.as_str(), |(_, rest)| rest);
+        let gap = crate::report::annotation_gap(&line);
         let beside = [note.as_str(), short]
             .into_iter()
-            .find(|n| line.width() + 3 + n.width() <= width);
+            .find(|n| line.width() + gap.len() + n.width() <= width);
         if let Some(beside) = beside {
             out.push(Line::from(vec![
                 styled(line, theme.text),
-                styled(format!("   {beside}"), theme.annotation),
+                styled(format!("{gap}{beside}"), theme.annotation),
             ]));
         } else {
             out.push(Line::styled(line, theme.text));
