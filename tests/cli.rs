@@ -1272,6 +1272,8 @@ fn simulate_livekit_refreshes_a_connected_client_and_refuses_a_late_join_with_th
                 "HTTP 401 invalid authorization token: token has invalid claims: token is expired"
             )
     );
+}
+
 // ---- the small defects of issue #15, one test each ----
 
 #[test]
