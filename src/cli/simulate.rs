@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::{FieldArgs, Outcome, UsageError, parse_now, write_out};
 use crate::duration::{TimeError, parse_duration, parse_instant};
-use crate::lifetime::{self, Scenario, ScenarioInput, TokenTimes};
+use crate::lifetime::{self, EndpointTokens, Scenario, ScenarioInput, TokenTimes};
 use crate::platform::credentials::join_or;
 
 fn model_parser() -> clap::builder::PossibleValuesParser {
@@ -53,6 +53,10 @@ pub struct SimulateArgs {
     /// When the app renews the token in place (platforms that renew in-band).
     #[arg(long, value_name = "DUR", value_parser = offset)]
     pub renew_at: Option<i64>,
+    /// What the auth endpoint answers a join with (platforms whose client fetches its tokens):
+    /// a token minted for the request, or the token played, minted at iat.
+    #[arg(long, value_name = "WHAT", value_enum, default_value_t = EndpointTokensArg::Fresh)]
+    pub endpoint_tokens: EndpointTokensArg,
     /// Simulate up to this offset (default: a margin past exp and every given time).
     #[arg(long, value_name = "DUR", value_parser = offset)]
     pub until: Option<i64>,
@@ -65,6 +69,21 @@ pub struct SimulateArgs {
     /// Print the events as a JSON array.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EndpointTokensArg {
+    Fresh,
+    Cached,
+}
+
+impl From<EndpointTokensArg> for EndpointTokens {
+    fn from(arg: EndpointTokensArg) -> Self {
+        match arg {
+            EndpointTokensArg::Fresh => EndpointTokens::Fresh,
+            EndpointTokensArg::Cached => EndpointTokens::Cached,
+        }
+    }
 }
 
 /// The times a token holds, as its platform reads them (a privilege that ends on its own
@@ -113,6 +132,13 @@ pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
             "clients do not fetch tokens themselves",
         ));
     }
+    if args.endpoint_tokens == EndpointTokensArg::Cached && !takes(ScenarioInput::EndpointTokens) {
+        return Err(refuse(
+            "--endpoint-tokens cached applies",
+            ScenarioInput::EndpointTokens,
+            "clients do not fetch tokens from the app's endpoint",
+        ));
+    }
     let times = match &args.token {
         Some(text) => token_times(text)?,
         None => {
@@ -132,6 +158,7 @@ pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
         endpoint_down_at: args.endpoint_down_at,
         endpoint_up_at: args.endpoint_up_at,
         renew_at: args.renew_at,
+        endpoint_tokens: args.endpoint_tokens.into(),
         until: args.until,
         seed: args.seed,
     };

@@ -3,14 +3,15 @@
 //! shown as a table, as JSON, or on the workbench's lab screen.
 
 mod contrast;
+pub mod picture;
 mod table;
 
 #[cfg(test)]
 mod tests;
 
 pub use crate::platform::lifetime::{
-    Actor, Confidence, Event, LifetimeModel, Scenario, ScenarioInput, Status, TokenTimes, Verdict,
-    format_offset,
+    Actor, Confidence, EndpointTokens, Event, LifetimeModel, Presence, PrivilegeTime, Scenario,
+    ScenarioInput, Status, TokenTimes, Verdict, format_offset,
 };
 pub use table::{EventJson, render_table, to_json};
 

@@ -184,6 +184,7 @@ impl Lab {
             endpoint_down_at: given(LabField::EndpointDownAt)?,
             endpoint_up_at: given(LabField::EndpointUpAt)?,
             renew_at: given(LabField::RenewAt)?,
+            endpoint_tokens: Default::default(),
             until: None,
             seed: 0,
         })
