@@ -38,6 +38,19 @@ impl Bar {
             Bar::EndpointDown => "endpoint down",
         }
     }
+
+    /// The legend's word where room is short.
+    pub fn short(self) -> &'static str {
+        match self {
+            Bar::Valid => "valid",
+            Bar::Expired => "expired",
+            Bar::Connected => "in",
+            Bar::Reconnecting => "retrying",
+            Bar::Out => "out",
+            Bar::EndpointUp => "up",
+            Bar::EndpointDown => "down",
+        }
+    }
 }
 
 /// What kind of event a marker stands for, most telling first (when two share a place, the
@@ -83,6 +96,19 @@ impl Mark {
         }
     }
 
+    /// The legend's word where room is short.
+    pub fn short(self) -> &'static str {
+        match self {
+            Mark::In => "got in",
+            Mark::Lost => "lost",
+            Mark::Out => "out",
+            Mark::Refresh => "refresh",
+            Mark::Warning => "warning",
+            Mark::Expiry => "exp",
+            Mark::Other => "other",
+        }
+    }
+
     /// The kind of `event`: by where it moved the client, else by its name.
     pub fn of(event: &Event) -> Mark {
         match event.presence {
@@ -112,8 +138,10 @@ pub enum LaneKind {
     Privilege(String),
     /// The connection of the scenario's client on a model (its id, for side by side).
     Client(&'static str),
-    /// The auth endpoint and the SDK's refresh timers.
+    /// The auth endpoint and the SDK's refresh timers (where clients fetch their tokens).
     Endpoint,
+    /// The SDK's own timers and warnings (where they do not).
+    Sdk,
     Server,
 }
 
@@ -148,6 +176,7 @@ impl Lane {
             LaneKind::Privilege(name) => name.clone(),
             LaneKind::Client(id) => format!("client·{id}"),
             LaneKind::Endpoint => "endpoint".into(),
+            LaneKind::Sdk => "sdk".into(),
             LaneKind::Server => "server".into(),
         }
     }
@@ -224,7 +253,11 @@ impl Picture {
             .inputs()
             .contains(&ScenarioInput::EndpointOutage);
         let mut endpoint = Lane {
-            kind: LaneKind::Endpoint,
+            kind: if fetches {
+                LaneKind::Endpoint
+            } else {
+                LaneKind::Sdk
+            },
             segments: if fetches {
                 endpoint_segments(scenario, end_ms)
             } else {

@@ -214,6 +214,7 @@ fn agora_privileges_get_their_own_lanes() {
     let picture = Picture::of(&times, &scenario, &played, scenario.end(&times));
     let lane = &picture.lanes[1];
     assert_eq!(lane.name(), "rtc join_channel");
+    assert_eq!(picture.lanes.last().unwrap().kind, LaneKind::Server);
     assert_eq!(lane.bar_at(secs(599)), Some(Bar::Valid));
     assert_eq!(lane.bar_at(secs(600)), Some(Bar::Expired));
     let client = &picture.lanes[2];
