@@ -4,7 +4,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use clap::Args;
 
 use super::{FieldArgs, Outcome, UsageError, parse_now, write_out};
-use crate::duration::{TimeError, parse_duration, parse_instant};
+use crate::duration::{TimeError, format_duration_compact, parse_duration, parse_instant};
+use crate::lifetime::picture::{Picture, Played};
+use crate::lifetime::svg::{self, SvgAxis};
 use crate::lifetime::{self, EndpointTokens, Scenario, ScenarioInput, TokenTimes};
 use crate::platform::credentials::join_or;
 
@@ -67,8 +69,15 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
     /// Print the events as a JSON array.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "svg")]
     pub json: bool,
+    /// Also draw the timeline as an SVG picture into FILE (lanes, legend, axis); `-` writes
+    /// only the SVG, to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<String>,
+    /// The SVG's axis: offsets from iat, or UTC times.
+    #[arg(long, value_name = "AXIS", value_enum, default_value_t = SvgAxisArg::Offset, requires = "svg")]
+    pub svg_axis: SvgAxisArg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -84,6 +93,69 @@ impl From<EndpointTokensArg> for EndpointTokens {
             EndpointTokensArg::Cached => EndpointTokens::Cached,
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SvgAxisArg {
+    Offset,
+    Utc,
+}
+
+/// The SVG of `events` played by `playable`, titled with the token and the scenario.
+fn svg_of(
+    playable: lifetime::Playable,
+    times: &TokenTimes,
+    scenario: &Scenario,
+    events: Vec<lifetime::Event>,
+    axis: SvgAxisArg,
+) -> String {
+    let played = [Played {
+        model: playable,
+        events,
+    }];
+    let end = scenario.end(times);
+    let picture = Picture::of(times, scenario, &played, end);
+    let title = format!(
+        "{} · a token of {} · {}",
+        playable.id,
+        format_duration_compact(times.ttl_ms() / 1000),
+        scenario_words(scenario)
+    );
+    let axis = match axis {
+        SvgAxisArg::Offset => SvgAxis::Offset,
+        SvgAxisArg::Utc => SvgAxis::Utc,
+    };
+    svg::render(times, &picture, &played, axis, &title)
+}
+
+/// The scenario's inputs in a few words, for the picture's title.
+fn scenario_words(scenario: &Scenario) -> String {
+    let at = |t: i64| lifetime::format_offset(t);
+    let mut words = Vec::new();
+    match scenario.join_at {
+        Some(t) => words.push(format!("join {}", at(t))),
+        None => words.push("nobody joins".to_string()),
+    }
+    if let Some(t) = scenario.drop_at {
+        words.push(format!(
+            "drop {} for {}",
+            at(t),
+            format_duration_compact(scenario.offline_for / 1000)
+        ));
+    }
+    if let Some(t) = scenario.force_disconnect_at {
+        words.push(format!("kick {}", at(t)));
+    }
+    if let Some(t) = scenario.endpoint_down_at {
+        words.push(format!("endpoint down {}", at(t)));
+    }
+    if let Some(t) = scenario.endpoint_up_at {
+        words.push(format!("up {}", at(t)));
+    }
+    if let Some(t) = scenario.renew_at {
+        words.push(format!("renew {}", at(t)));
+    }
+    words.join(", ")
 }
 
 /// The times a token holds, as its platform reads them (a privilege that ends on its own
@@ -163,6 +235,18 @@ pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
         seed: args.seed,
     };
     let events = model.simulate(&times, &scenario);
+    match args.svg.as_deref() {
+        Some("-") => {
+            write_out(&svg_of(playable, &times, &scenario, events, args.svg_axis));
+            return Ok(Outcome::Clean);
+        }
+        Some(path) => {
+            let picture = svg_of(playable, &times, &scenario, events.clone(), args.svg_axis);
+            std::fs::write(path, picture)
+                .map_err(|e| UsageError(format!("cannot write the picture to {path}: {e}")))?;
+        }
+        None => {}
+    }
     if args.json {
         let json = lifetime::to_json(&events, &times);
         write_out(&format!(

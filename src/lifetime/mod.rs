@@ -4,6 +4,7 @@
 
 mod contrast;
 pub mod picture;
+pub mod svg;
 mod table;
 
 #[cfg(test)]
