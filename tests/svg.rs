@@ -31,7 +31,11 @@ fn svg(args: &[&str]) -> String {
         .args(["-", "--now", NOW])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -46,13 +50,19 @@ fn the_svg_is_xml_with_a_lane_per_actor_and_the_scenarios_marks() {
     let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "svg");
-    assert_eq!(root.tag_name().namespace(), Some("http://www.w3.org/2000/svg"));
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
     let lanes: Vec<&str> = doc
         .descendants()
         .filter_map(|n| n.attribute("data-lane"))
         .collect();
     assert_eq!(lanes, ["token", "client·relaybox", "endpoint", "server"]);
-    let classes: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("class")).collect();
+    let classes: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("class"))
+        .collect();
     for class in [
         "bar bar-valid",
         "bar bar-expired",
@@ -84,7 +94,11 @@ fn the_svg_draws_its_bars_where_it_says() {
     let tree = resvg::usvg::Tree::from_str(&text, &resvg::usvg::Options::default()).unwrap();
     let size = tree.size().to_int_size();
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
-    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
     let png = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("lab-relaybox.png");
     pixmap.save_png(&png).unwrap();
     assert!(std::fs::metadata(&png).unwrap().len() > 1_000);
@@ -158,5 +172,8 @@ fn an_svg_file_is_written_beside_the_table() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("cannot write the picture to /nonexistent-dir/lab.svg"), "{stderr}");
+    assert!(
+        stderr.contains("cannot write the picture to /nonexistent-dir/lab.svg"),
+        "{stderr}"
+    );
 }

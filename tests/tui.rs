@@ -2033,7 +2033,10 @@ fn the_lab_says_what_happens_now_to_joining_and_connected_clients() {
     let after = screen(&app, 120, 40);
     assert!(after.contains("A client joining now is refused"), "{after}");
     assert!(after.contains("error 200"), "{after}");
-    assert!(after.contains("This client is connected since +00:00"), "{after}");
+    assert!(
+        after.contains("This client is connected since +00:00"),
+        "{after}"
+    );
 }
 
 #[test]
@@ -2043,7 +2046,11 @@ fn snapshot_of_the_lab_in_mid_demo() {
     update(&mut app, Action::ToggleLab);
     lab_scenario(
         &mut app,
-        &[("drop at", "16m"), ("endpoint down", "870s"), ("endpoint up", "905s")],
+        &[
+            ("drop at", "16m"),
+            ("endpoint down", "870s"),
+            ("endpoint up", "905s"),
+        ],
     );
     run(
         &mut app,
@@ -2077,11 +2084,17 @@ fn the_lab_says_what_this_scenarios_client_is_doing_now() {
     lab_outage(&mut app);
     update(&mut app, Action::ClockJump(700));
     let before = screen(&app, 120, 40);
-    assert!(before.contains("This client is connected since +00:00"), "{before}");
+    assert!(
+        before.contains("This client is connected since +00:00"),
+        "{before}"
+    );
     assert!(before.contains("A client joining now gets in"), "{before}");
     update(&mut app, Action::ClockJump(230));
     let after = screen(&app, 120, 40);
-    assert!(after.contains("This client is disconnected since +15:0"), "{after}");
+    assert!(
+        after.contains("This client is disconnected since +15:0"),
+        "{after}"
+    );
     assert!(after.contains("nothing retries"), "{after}");
     assert!(after.contains("A client joining now is refused"), "{after}");
     assert!(!after.contains("with no outage"));
@@ -2117,10 +2130,19 @@ fn snapshot_of_the_lab_side_by_side() {
     update(&mut app, Action::ClockJump(31 * 60));
     let shown = screen(&app, 120, 40);
     assert!(shown.contains("zoom · agora · livekit"), "{shown}");
-    assert!(shown.contains("│zoom ") && shown.contains("│agora "), "{shown}");
+    assert!(
+        shown.contains("│zoom ") && shown.contains("│agora "),
+        "{shown}"
+    );
     assert!(shown.contains("zoom: This client is connected"), "{shown}");
-    assert!(shown.contains("agora: This client is kicked at +30:00"), "{shown}");
-    assert!(shown.contains("livekit: This client is connected"), "{shown}");
+    assert!(
+        shown.contains("agora: This client is kicked at +30:00"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("livekit: This client is connected"),
+        "{shown}"
+    );
     snapshot("lab_side_by_side", &app);
 }
 
@@ -2149,8 +2171,15 @@ fn a_bad_lab_offset_is_shown_at_its_field_and_the_model_stays() {
     let rows = app.lab.rows(app.lab_model());
     lab_scenario(&mut app, &[("drop at", "banana")]);
     assert_eq!(app.lab_model().map(|m| m.id), Some("relaybox"));
-    assert_eq!(app.lab.rows(app.lab_model()), rows, "no other model's fields");
-    let error = app.lab.error(LabField::DropAt).expect("banana is no offset");
+    assert_eq!(
+        app.lab.rows(app.lab_model()),
+        rows,
+        "no other model's fields"
+    );
+    let error = app
+        .lab
+        .error(LabField::DropAt)
+        .expect("banana is no offset");
     let shown = screen(&app, 80, 24);
     assert!(shown.contains("◂ relaybox ▸"), "{shown}");
     assert!(shown.contains("✗"), "{shown}");
@@ -2176,7 +2205,10 @@ fn the_lab_events_scroll_and_enter_moves_the_clock_to_one() {
     switch_to(&mut app, "relaybox");
     update(&mut app, Action::ToggleLab);
     lab_outage(&mut app);
-    let all = tokenbench::tui::lab::timeline_of(&app).unwrap().events().len();
+    let all = tokenbench::tui::lab::timeline_of(&app)
+        .unwrap()
+        .events()
+        .len();
     update(&mut app, Action::NextPane);
     assert_eq!(app.lab.focus, LabFocus::Events);
     assert_eq!(app.lab.event, 0, "the current event at iat");
@@ -2186,13 +2218,20 @@ fn the_lab_events_scroll_and_enter_moves_the_clock_to_one() {
     assert_eq!(app.lab.event, all - 1, "stops at the last");
     let shown = screen(&app, 120, 40);
     assert!(shown.contains(&format!("Events {all}/{all}")), "{shown}");
-    assert!(shown.contains("endpoint-up"), "a later event is reachable: {shown}");
+    assert!(
+        shown.contains("endpoint-up"),
+        "a later event is reachable: {shown}"
+    );
     update(&mut app, Action::SelectUp);
     let timeline = tokenbench::tui::lab::timeline_of(&app).unwrap();
     let event = timeline.events()[all - 2].clone();
     let minted = token(&app);
     update(&mut app, Action::Activate);
-    assert_eq!(app.now, timeline.times.at(event.t_ms), "the clock is at the event");
+    assert_eq!(
+        app.now,
+        timeline.times.at(event.t_ms),
+        "the clock is at the event"
+    );
     assert_eq!(token(&app), minted, "the clock never re-mints");
     let timeline = tokenbench::tui::lab::timeline_of(&app).unwrap();
     assert_eq!(timeline.current_event(), Some(all - 2));
@@ -2581,9 +2620,14 @@ fn snapshot_of_the_generic_view() {
 /// Types each (label, text) into the lab's row of that label.
 fn lab_scenario(app: &mut App, fields: &[(&str, &str)]) {
     for (label, text) in fields {
-        let model = app.lab.model(app.shown.as_ref().and_then(|v| v.report.platform));
+        let model = app
+            .lab
+            .model(app.shown.as_ref().and_then(|v| v.report.platform));
         let rows = app.lab.rows(model);
-        let index = rows.iter().position(|f| f.label() == *label).unwrap_or_else(|| panic!("no lab row {label}"));
+        let index = rows
+            .iter()
+            .position(|f| f.label() == *label)
+            .unwrap_or_else(|| panic!("no lab row {label}"));
         app.lab.row = index;
         run(app, [Action::Activate, Action::ClearToStart]);
         run(app, typing(text));

@@ -84,16 +84,33 @@ fn mark_class(mark: Mark) -> &'static str {
 /// The shape of a marker centred on (x, y).
 fn mark_shape(mark: Mark, x: f64, y: f64) -> String {
     match mark {
-        Mark::In => format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"#2e9e5b\" stroke=\"#fff\" stroke-width=\"1.5\"/>"),
-        Mark::Lost => format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"#fff\" stroke=\"#e08a00\" stroke-width=\"2.5\"/>"),
+        Mark::In => format!(
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"#2e9e5b\" stroke=\"#fff\" stroke-width=\"1.5\"/>"
+        ),
+        Mark::Lost => format!(
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"#fff\" stroke=\"#e08a00\" stroke-width=\"2.5\"/>"
+        ),
         Mark::Out => format!(
             "<path d=\"M{:.1} {:.1} L{:.1} {:.1} M{:.1} {:.1} L{:.1} {:.1}\" stroke=\"#c9302c\" stroke-width=\"3\"/>",
-            x - 6.0, y - 6.0, x + 6.0, y + 6.0, x - 6.0, y + 6.0, x + 6.0, y - 6.0
+            x - 6.0,
+            y - 6.0,
+            x + 6.0,
+            y + 6.0,
+            x - 6.0,
+            y + 6.0,
+            x + 6.0,
+            y - 6.0
         ),
-        Mark::Refresh => format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"#1f78c8\" stroke=\"#fff\" stroke-width=\"1.5\"/>"),
+        Mark::Refresh => format!(
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"#1f78c8\" stroke=\"#fff\" stroke-width=\"1.5\"/>"
+        ),
         Mark::Warning => format!(
             "<path d=\"M{x:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} Z\" fill=\"#f0ad4e\" stroke=\"#8a5a00\" stroke-width=\"1\"/>",
-            y - 7.0, x + 7.0, y + 6.0, x - 7.0, y + 6.0
+            y - 7.0,
+            x + 7.0,
+            y + 6.0,
+            x - 7.0,
+            y + 6.0
         ),
         Mark::Expiry => format!(
             "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"3\" height=\"16\" fill=\"#c9302c\"/>",
@@ -107,8 +124,22 @@ fn mark_shape(mark: Mark, x: f64, y: f64) -> String {
 /// A tick step (ms) that gives at most eight ticks over `end_ms`.
 fn tick_step(end_ms: i64) -> i64 {
     const STEPS: [i64; 16] = [
-        1_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000,
-        3_600_000, 7_200_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000,
+        1_000,
+        5_000,
+        10_000,
+        30_000,
+        60_000,
+        120_000,
+        300_000,
+        600_000,
+        900_000,
+        1_800_000,
+        3_600_000,
+        7_200_000,
+        21_600_000,
+        43_200_000,
+        86_400_000,
+        604_800_000,
     ];
     STEPS
         .into_iter()
@@ -280,7 +311,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_for_xml_and_controls_are_shown() {
-        assert_eq!(xml("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+        assert_eq!(
+            xml("a<b & \"c\" 'd'>"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;"
+        );
         assert_eq!(xml("\u{1b}[31m"), "\\e[31m");
     }
 

@@ -248,8 +248,7 @@ impl App {
         }
         match self.screen {
             Screen::Lab => {
-                self.lab.focus == LabFocus::Scenario
-                    && self.lab.current(self.lab_model()).is_text()
+                self.lab.focus == LabFocus::Scenario && self.lab.current(self.lab_model()).is_text()
             }
             Screen::Workbench if self.generic.is_some() => self.pane == Pane::Form,
             Screen::Workbench => {
@@ -966,7 +965,10 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::NextField | Action::PreviousField | Action::SelectDown | Action::SelectUp
             if lab && app.lab.focus == LabFocus::Events =>
         {
-            lab::move_event(app, matches!(action, Action::NextField | Action::SelectDown))
+            lab::move_event(
+                app,
+                matches!(action, Action::NextField | Action::SelectDown),
+            )
         }
         Action::Scroll { down } if lab => {
             app.lab.focus = LabFocus::Events;

@@ -704,7 +704,10 @@ fn to_line(cells: Cells) -> Line<'static> {
     let mut style = None;
     for (c, s) in cells {
         if style != Some(s) && !run.is_empty() {
-            spans.push(Span::styled(std::mem::take(&mut run), style.unwrap_or_default()));
+            spans.push(Span::styled(
+                std::mem::take(&mut run),
+                style.unwrap_or_default(),
+            ));
         }
         style = Some(s);
         run.push(c);
@@ -842,7 +845,11 @@ fn picture_lines(theme: &Theme, timeline: &Timeline, width: usize) -> Vec<Line<'
     let mut row: Vec<Option<char>> = vec![None; axis_width];
     place(&mut row, 0, "iat");
     let exp_at = at(picture.exp_ms).saturating_sub(1);
-    if !place(&mut row, exp_at, &format!("exp {}", format_offset(picture.exp_ms))) {
+    if !place(
+        &mut row,
+        exp_at,
+        &format!("exp {}", format_offset(picture.exp_ms)),
+    ) {
         place(&mut row, exp_at, "exp");
     }
     let end_label = format_offset(end);
@@ -868,12 +875,9 @@ fn picture_lines(theme: &Theme, timeline: &Timeline, width: usize) -> Vec<Line<'
 fn legend_lines(theme: &Theme, picture: &Picture, width: usize) -> Vec<Line<'static>> {
     let (bars, marks) = picture.legend();
     let short = width < 100;
-    let (separator, bar_word, mark_word): (&str, fn(Bar) -> &'static str, fn(Mark) -> &'static str) =
-        if short {
-            ("/", Bar::short, Mark::short)
-        } else {
-            (" / ", Bar::meaning, Mark::meaning)
-        };
+    let separator = if short { "/" } else { " / " };
+    let bar_word = |bar: Bar| if short { bar.short() } else { bar.meaning() };
+    let mark_word = |mark: Mark| if short { mark.short() } else { mark.meaning() };
     // One entry per look: valid and connected share a bar, as do expired and out.
     let mut merged: Vec<((char, Style), String)> = Vec::new();
     for bar in bars {
@@ -904,7 +908,10 @@ fn legend_lines(theme: &Theme, picture: &Picture, width: usize) -> Vec<Line<'sta
             used += 2;
         }
         spans.push(styled(glyph.to_string(), style));
-        spans.push(styled(format!(" {}", truncate(&meaning, width.saturating_sub(2))), theme.dim));
+        spans.push(styled(
+            format!(" {}", truncate(&meaning, width.saturating_sub(2))),
+            theme.dim,
+        ));
         used += entry;
     }
     if !spans.is_empty() {
@@ -1099,7 +1106,7 @@ mod tests {
         assert!(place(&mut row, 19, "+18:00"), "moved left to fit");
         let text: String = row.iter().map(|c| c.unwrap_or(' ')).collect();
         assert_eq!(text, "iat           +18:00");
-        assert!(!place(&mut vec![None; 2], 0, "long"));
+        assert!(!place(&mut [None; 2], 0, "long"));
     }
 
     #[test]

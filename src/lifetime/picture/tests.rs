@@ -34,7 +34,10 @@ fn during_an_outage_the_client_that_dropped_stays_disconnected_and_a_joiner_is_r
     assert!(client.state_words().starts_with("disconnected since +1"));
     assert!(client.verdict.outcome.contains("stays disconnected"));
     assert!(!joiner.in_session);
-    assert!(joiner.outcome.contains("auth endpoint did not answer"), "{joiner:?}");
+    assert!(
+        joiner.outcome.contains("auth endpoint did not answer"),
+        "{joiner:?}"
+    );
     // Before the drop it is connected, and a joiner gets in.
     let (client, joiner) = now("relaybox", 900, &outage(), 700);
     assert_eq!(client.state_words(), "connected since +00:00");
@@ -91,7 +94,11 @@ fn a_force_disconnect_after_exp_leaves_a_vonage_client_out() {
     assert_eq!(client.presence, Presence::Connected, "connected past exp");
     let (client, joiner) = now("vonage", 600, &scenario, 800);
     assert_eq!(client.presence, Presence::Out);
-    assert!(client.state_words().starts_with("disconnected since +11:40"));
+    assert!(
+        client
+            .state_words()
+            .starts_with("disconnected since +11:40")
+    );
     assert!(!joiner.in_session);
 }
 
@@ -134,7 +141,11 @@ fn a_late_join_gets_a_fresh_token_unless_the_endpoint_serves_a_cached_one() {
     let events = relaybox.simulate(&times, &fresh);
     let join = events.iter().find(|e| e.event == "join").unwrap();
     assert!(join.outcome.contains("minted a token for the request"));
-    assert!(join.outcome.contains("valid until +35:00"), "{}", join.outcome);
+    assert!(
+        join.outcome.contains("valid until +35:00"),
+        "{}",
+        join.outcome
+    );
     assert!(!events.iter().any(|e| e.event == "auth-token-expired"));
     assert!(joining_at(relaybox, &times, &fresh, secs(1_200)).in_session);
 
@@ -162,7 +173,10 @@ fn nobody_joining_says_so() {
         join_at: Some(secs(300)),
         ..Scenario::default()
     };
-    assert_eq!(now("zoom", 600, &later, 100).0.verdict.outcome, "joins at +05:00");
+    assert_eq!(
+        now("zoom", 600, &later, 100).0.verdict.outcome,
+        "joins at +05:00"
+    );
 }
 
 #[test]
@@ -189,9 +203,19 @@ fn the_picture_has_a_lane_per_actor_with_the_outages_bars_and_the_events_marks()
     assert_eq!(endpoint.bar_at(secs(779)), Some(Bar::EndpointUp));
     assert_eq!(endpoint.bar_at(secs(800)), Some(Bar::EndpointDown));
     assert_eq!(endpoint.bar_at(secs(960)), Some(Bar::EndpointUp));
-    assert!(endpoint.markers.iter().any(|m| m.mark == Mark::Warning && m.t_ms == secs(880)));
+    assert!(
+        endpoint
+            .markers
+            .iter()
+            .any(|m| m.mark == Mark::Warning && m.t_ms == secs(880))
+    );
     assert!(client.markers.iter().any(|m| m.mark == Mark::Out));
-    assert!(picture.lanes[3].markers.iter().any(|m| m.mark == Mark::Expiry));
+    assert!(
+        picture.lanes[3]
+            .markers
+            .iter()
+            .any(|m| m.mark == Mark::Expiry)
+    );
     let (bars, marks) = picture.legend();
     assert!(bars.contains(&Bar::EndpointDown) && bars.contains(&Bar::Reconnecting));
     assert!(marks.contains(&Mark::In) && marks.contains(&Mark::Lost) && marks.contains(&Mark::Out));
@@ -218,5 +242,9 @@ fn agora_privileges_get_their_own_lanes() {
     assert_eq!(lane.bar_at(secs(599)), Some(Bar::Valid));
     assert_eq!(lane.bar_at(secs(600)), Some(Bar::Expired));
     let client = &picture.lanes[2];
-    assert_eq!(client.bar_at(secs(700)), Some(Bar::Out), "kicked with the join privilege");
+    assert_eq!(
+        client.bar_at(secs(700)),
+        Some(Bar::Out),
+        "kicked with the join privilege"
+    );
 }

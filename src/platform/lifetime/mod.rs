@@ -259,7 +259,9 @@ pub enum Presence {
     NotJoined,
     Connected,
     /// Out of the session and trying to get back; `attempt` is the next try's number.
-    Reconnecting { attempt: u32 },
+    Reconnecting {
+        attempt: u32,
+    },
     /// Out for good: refused, kicked, or given up; the scenario brings it back no more.
     Out,
 }
