@@ -2078,7 +2078,12 @@ fn the_lab_edits_its_scenario_like_a_form_and_never_remints() {
     assert_eq!(app.contexts()[0], Context::Lab);
     run(
         &mut app,
-        [Action::NextField, Action::NextField, Action::Activate],
+        [
+            Action::NextField,
+            Action::NextField,
+            Action::NextField,
+            Action::Activate,
+        ],
     );
     assert!(app.editing.is_some());
     run(&mut app, [Action::ClearToStart]);
@@ -2088,7 +2093,12 @@ fn the_lab_edits_its_scenario_like_a_form_and_never_remints() {
     assert_eq!(token(&app), minted);
     run(
         &mut app,
-        [Action::PreviousField, Action::PreviousField, Action::Right],
+        [
+            Action::PreviousField,
+            Action::PreviousField,
+            Action::PreviousField,
+            Action::Right,
+        ],
     );
     assert_eq!(
         app.lab.model(Some("zoom")).map(|m| m.id),
@@ -2109,53 +2119,254 @@ fn the_lab_says_what_happens_now_to_joining_and_connected_clients() {
     let mut app = app();
     update(&mut app, Action::ToggleLab);
     let before = screen(&app, 120, 40);
-    assert!(before.contains("A client joining now"), "{before}");
+    assert!(before.contains("A client joining now gets in"), "{before}");
     update(&mut app, Action::ClockJump(7200));
     let after = screen(&app, 120, 40);
+    assert!(after.contains("A client joining now is refused"), "{after}");
     assert!(after.contains("error 200"), "{after}");
-    assert!(after.contains("A client already connected"));
+    assert!(
+        after.contains("This client is connected since +00:00"),
+        "{after}"
+    );
 }
 
 #[test]
 fn snapshot_of_the_lab_in_mid_demo() {
     let mut app = app();
     switch_to(&mut app, "relaybox");
-    run(
+    update(&mut app, Action::ToggleLab);
+    lab_scenario(
         &mut app,
-        [
-            Action::ToggleLab,
-            Action::NextField,
-            Action::NextField,
-            Action::Activate,
+        &[
+            ("drop at", "16m"),
+            ("endpoint down", "870s"),
+            ("endpoint up", "905s"),
         ],
     );
-    run(&mut app, typing("16m"));
     run(
         &mut app,
         [
-            Action::EndEdit,
-            Action::NextField,
-            Action::NextField,
-            Action::NextField,
-            Action::Activate,
-        ],
-    );
-    run(&mut app, typing("870s"));
-    run(
-        &mut app,
-        [Action::EndEdit, Action::NextField, Action::Activate],
-    );
-    run(&mut app, typing("905s"));
-    run(
-        &mut app,
-        [
-            Action::EndEdit,
             Action::ClockFaster,
             Action::ClockFaster,
             Action::ClockJump(895),
         ],
     );
     snapshot("lab_relaybox_refresh_fails_then_recovers", &app);
+}
+
+/// The demo: the endpoint down from 13 m to 16 m, the client offline from 14 m.
+fn lab_outage(app: &mut App) {
+    lab_scenario(
+        app,
+        &[
+            ("drop at", "14m"),
+            ("offline for", "2m"),
+            ("endpoint down", "13m"),
+            ("endpoint up", "16m"),
+        ],
+    );
+}
+
+#[test]
+fn the_lab_says_what_this_scenarios_client_is_doing_now() {
+    let mut app = app();
+    switch_to(&mut app, "relaybox");
+    update(&mut app, Action::ToggleLab);
+    lab_outage(&mut app);
+    update(&mut app, Action::ClockJump(700));
+    let before = screen(&app, 120, 40);
+    assert!(
+        before.contains("This client is connected since +00:00"),
+        "{before}"
+    );
+    assert!(before.contains("A client joining now gets in"), "{before}");
+    update(&mut app, Action::ClockJump(230));
+    let after = screen(&app, 120, 40);
+    assert!(
+        after.contains("This client is disconnected since +15:0"),
+        "{after}"
+    );
+    assert!(after.contains("nothing retries"), "{after}");
+    assert!(after.contains("A client joining now is refused"), "{after}");
+    assert!(!after.contains("with no outage"));
+}
+
+#[test]
+fn snapshots_of_the_lab_for_each_platform() {
+    let mut app = app();
+    for _ in 0..app.tabs.len() {
+        let id = app.tab().platform.id();
+        let mut lab = app_on(id);
+        update(&mut lab, Action::ToggleLab);
+        lab_scenario(&mut lab, &[("drop at", "20m"), ("offline for", "1m")]);
+        update(&mut lab, Action::ClockJump(25 * 60));
+        snapshot(&format!("lab_{id}"), &lab);
+        update(&mut app, Action::NextPlatform);
+    }
+}
+
+fn app_on(id: &str) -> App {
+    let mut app = app();
+    switch_to(&mut app, id);
+    app
+}
+
+#[test]
+fn snapshot_of_the_lab_side_by_side() {
+    let mut app = app();
+    type_into(&mut app, "expiry", "30m");
+    update(&mut app, Action::ToggleLab);
+    add_beside(&mut app, "agora");
+    add_beside(&mut app, "livekit");
+    update(&mut app, Action::ClockJump(31 * 60));
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("zoom · agora · livekit"), "{shown}");
+    assert!(
+        shown.contains("│zoom ") && shown.contains("│agora "),
+        "{shown}"
+    );
+    assert!(shown.contains("zoom: This client is connected"), "{shown}");
+    assert!(
+        shown.contains("agora: This client is kicked at +30:00"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("livekit: This client is connected"),
+        "{shown}"
+    );
+    snapshot("lab_side_by_side", &app);
+}
+
+/// Points the lab's beside row at `id` and adds it.
+fn add_beside(app: &mut App, id: &str) {
+    use tokenbench::tui::lab::LabField;
+    let model = app.lab_model();
+    app.lab.row = app
+        .lab
+        .rows(model)
+        .iter()
+        .position(|f| *f == LabField::Beside)
+        .unwrap();
+    while app.lab.beside_candidate(model).id != id {
+        update(app, Action::Right);
+    }
+    update(app, Action::Activate);
+}
+
+#[test]
+fn a_bad_lab_offset_is_shown_at_its_field_and_the_model_stays() {
+    use tokenbench::tui::lab::LabField;
+    let mut app = app();
+    switch_to(&mut app, "relaybox");
+    update(&mut app, Action::ToggleLab);
+    let rows = app.lab.rows(app.lab_model());
+    lab_scenario(&mut app, &[("drop at", "banana")]);
+    assert_eq!(app.lab_model().map(|m| m.id), Some("relaybox"));
+    assert_eq!(
+        app.lab.rows(app.lab_model()),
+        rows,
+        "no other model's fields"
+    );
+    let error = app
+        .lab
+        .error(LabField::DropAt)
+        .expect("banana is no offset");
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains("◂ relaybox ▸"), "{shown}");
+    assert!(shown.contains("✗"), "{shown}");
+    // The whole message is on screen, wrapped under the field.
+    let on_screen: String = shown
+        .lines()
+        .map(|l| l.split('┃').nth(1).unwrap_or("").trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words: Vec<&str> = error.split_whitespace().collect();
+    assert!(
+        on_screen.contains(&words.join(" ").replace("✗ ", "")),
+        "{error}\n{shown}"
+    );
+    // The picture still plays, without the drop.
+    assert!(shown.contains("client"), "{shown}");
+}
+
+#[test]
+fn the_lab_events_scroll_and_enter_moves_the_clock_to_one() {
+    use tokenbench::tui::lab::LabFocus;
+    let mut app = app();
+    switch_to(&mut app, "relaybox");
+    update(&mut app, Action::ToggleLab);
+    lab_outage(&mut app);
+    let all = tokenbench::tui::lab::timeline_of(&app)
+        .unwrap()
+        .events()
+        .len();
+    update(&mut app, Action::NextPane);
+    assert_eq!(app.lab.focus, LabFocus::Events);
+    assert_eq!(app.lab.event, 0, "the current event at iat");
+    for _ in 0..all + 3 {
+        update(&mut app, Action::SelectDown);
+    }
+    assert_eq!(app.lab.event, all - 1, "stops at the last");
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains(&format!("Events {all}/{all}")), "{shown}");
+    assert!(
+        shown.contains("endpoint-up"),
+        "a later event is reachable: {shown}"
+    );
+    update(&mut app, Action::SelectUp);
+    let timeline = tokenbench::tui::lab::timeline_of(&app).unwrap();
+    let event = timeline.events()[all - 2].clone();
+    let minted = token(&app);
+    update(&mut app, Action::Activate);
+    assert_eq!(
+        app.now,
+        timeline.times.at(event.t_ms),
+        "the clock is at the event"
+    );
+    assert_eq!(token(&app), minted, "the clock never re-mints");
+    let timeline = tokenbench::tui::lab::timeline_of(&app).unwrap();
+    assert_eq!(timeline.current_event(), Some(all - 2));
+    // A click on another event chooses it; F6 goes back to the scenario.
+    let hits = hits(&app, 120, 40);
+    let other = (0..40)
+        .flat_map(|y| (0..120).map(move |x| (x, y)))
+        .find_map(|(x, y)| match hits.at(x, y) {
+            Some(Target::LabEvent(index)) if index != all - 2 => Some(index),
+            _ => None,
+        })
+        .expect("other events are drawn");
+    update(&mut app, Action::Click(Target::LabEvent(other)));
+    assert_eq!(app.lab.event, other);
+    update(&mut app, Action::NextPane);
+    assert_eq!(app.lab.focus, LabFocus::Scenario);
+}
+
+#[test]
+fn the_relaybox_endpoint_mints_fresh_tokens_unless_told_it_serves_a_cached_one() {
+    use tokenbench::lifetime::EndpointTokens;
+    use tokenbench::tui::lab::LabField;
+    let mut app = app();
+    switch_to(&mut app, "relaybox");
+    update(&mut app, Action::ToggleLab);
+    lab_scenario(&mut app, &[("join at", "20m")]);
+    let fresh = screen(&app, 120, 40);
+    assert!(fresh.contains("minted a token for the request"), "{fresh}");
+    assert!(!fresh.contains("auth-token-expired"), "{fresh}");
+    let model = app.lab_model();
+    app.lab.row = app
+        .lab
+        .rows(model)
+        .iter()
+        .position(|f| *f == LabField::EndpointTokens)
+        .unwrap();
+    update(&mut app, Action::Right);
+    assert_eq!(app.lab.endpoint_tokens, EndpointTokens::Cached);
+    let cached = screen(&app, 120, 40);
+    assert!(cached.contains("auth-token-expired"), "{cached}");
+    // Zoom's clients do not fetch their tokens: no such row.
+    switch_to(&mut app, "zoom");
+    let rows = app.lab.rows(app.lab_model());
+    assert!(!rows.contains(&LabField::EndpointTokens));
 }
 
 /// The key table as the README shows it, generated from the bindings.
@@ -2600,5 +2811,23 @@ fn a_pasted_livekit_token_of_node_or_python_fills_the_form() {
         assert_eq!(after["name"], "Dave");
         assert_eq!(after["video"], before["video"], "{pasted}");
         assert_eq!(after["sub"], before["sub"]);
+    }
+}
+
+/// Types each (label, text) into the lab's row of that label.
+fn lab_scenario(app: &mut App, fields: &[(&str, &str)]) {
+    for (label, text) in fields {
+        let model = app
+            .lab
+            .model(app.shown.as_ref().and_then(|v| v.report.platform));
+        let rows = app.lab.rows(model);
+        let index = rows
+            .iter()
+            .position(|f| f.label() == *label)
+            .unwrap_or_else(|| panic!("no lab row {label}"));
+        app.lab.row = index;
+        run(app, [Action::Activate, Action::ClearToStart]);
+        run(app, typing(text));
+        update(app, Action::EndEdit);
     }
 }

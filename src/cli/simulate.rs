@@ -4,8 +4,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use clap::Args;
 
 use super::{FieldArgs, Outcome, UsageError, parse_now, write_out};
-use crate::duration::{TimeError, parse_duration, parse_instant};
-use crate::lifetime::{self, Scenario, ScenarioInput, TokenTimes};
+use crate::duration::{TimeError, format_duration_compact, parse_duration, parse_instant};
+use crate::lifetime::picture::{Picture, Played};
+use crate::lifetime::svg::{self, SvgAxis};
+use crate::lifetime::{self, EndpointTokens, Scenario, ScenarioInput, TokenTimes};
 use crate::platform::credentials::join_or;
 
 fn model_parser() -> clap::builder::PossibleValuesParser {
@@ -53,6 +55,10 @@ pub struct SimulateArgs {
     /// When the app renews the token in place (platforms that renew in-band).
     #[arg(long, value_name = "DUR", value_parser = offset)]
     pub renew_at: Option<i64>,
+    /// What the auth endpoint answers a join with (platforms whose client fetches its tokens):
+    /// a token minted for the request, or the token played, minted at iat.
+    #[arg(long, value_name = "WHAT", value_enum, default_value_t = EndpointTokensArg::Fresh)]
+    pub endpoint_tokens: EndpointTokensArg,
     /// Simulate up to this offset (default: a margin past exp and every given time).
     #[arg(long, value_name = "DUR", value_parser = offset)]
     pub until: Option<i64>,
@@ -63,8 +69,93 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
     /// Print the events as a JSON array.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "svg")]
     pub json: bool,
+    /// Also draw the timeline as an SVG picture into FILE (lanes, legend, axis); `-` writes
+    /// only the SVG, to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<String>,
+    /// The SVG's axis: offsets from iat, or UTC times.
+    #[arg(long, value_name = "AXIS", value_enum, default_value_t = SvgAxisArg::Offset, requires = "svg")]
+    pub svg_axis: SvgAxisArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EndpointTokensArg {
+    Fresh,
+    Cached,
+}
+
+impl From<EndpointTokensArg> for EndpointTokens {
+    fn from(arg: EndpointTokensArg) -> Self {
+        match arg {
+            EndpointTokensArg::Fresh => EndpointTokens::Fresh,
+            EndpointTokensArg::Cached => EndpointTokens::Cached,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SvgAxisArg {
+    Offset,
+    Utc,
+}
+
+/// The SVG of `events` played by `playable`, titled with the token and the scenario.
+fn svg_of(
+    playable: lifetime::Playable,
+    times: &TokenTimes,
+    scenario: &Scenario,
+    events: Vec<lifetime::Event>,
+    axis: SvgAxisArg,
+) -> String {
+    let played = [Played {
+        model: playable,
+        events,
+    }];
+    let end = scenario.end(times);
+    let picture = Picture::of(times, scenario, &played, end);
+    let title = format!(
+        "{} · a token of {} · {}",
+        playable.id,
+        format_duration_compact(times.ttl_ms() / 1000),
+        scenario_words(scenario)
+    );
+    let axis = match axis {
+        SvgAxisArg::Offset => SvgAxis::Offset,
+        SvgAxisArg::Utc => SvgAxis::Utc,
+    };
+    svg::render(times, &picture, &played, axis, &title)
+}
+
+/// The scenario's inputs in a few words, for the picture's title.
+fn scenario_words(scenario: &Scenario) -> String {
+    let at = |t: i64| lifetime::format_offset(t);
+    let mut words = Vec::new();
+    match scenario.join_at {
+        Some(t) => words.push(format!("join {}", at(t))),
+        None => words.push("nobody joins".to_string()),
+    }
+    if let Some(t) = scenario.drop_at {
+        words.push(format!(
+            "drop {} for {}",
+            at(t),
+            format_duration_compact(scenario.offline_for / 1000)
+        ));
+    }
+    if let Some(t) = scenario.force_disconnect_at {
+        words.push(format!("kick {}", at(t)));
+    }
+    if let Some(t) = scenario.endpoint_down_at {
+        words.push(format!("endpoint down {}", at(t)));
+    }
+    if let Some(t) = scenario.endpoint_up_at {
+        words.push(format!("up {}", at(t)));
+    }
+    if let Some(t) = scenario.renew_at {
+        words.push(format!("renew {}", at(t)));
+    }
+    words.join(", ")
 }
 
 /// The times a token holds, as its platform reads them (a privilege that ends on its own
@@ -113,6 +204,13 @@ pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
             "clients do not fetch tokens themselves",
         ));
     }
+    if args.endpoint_tokens == EndpointTokensArg::Cached && !takes(ScenarioInput::EndpointTokens) {
+        return Err(refuse(
+            "--endpoint-tokens cached applies",
+            ScenarioInput::EndpointTokens,
+            "clients do not fetch tokens from the app's endpoint",
+        ));
+    }
     let times = match &args.token {
         Some(text) => token_times(text)?,
         None => {
@@ -132,10 +230,23 @@ pub fn run(args: SimulateArgs) -> Result<Outcome, UsageError> {
         endpoint_down_at: args.endpoint_down_at,
         endpoint_up_at: args.endpoint_up_at,
         renew_at: args.renew_at,
+        endpoint_tokens: args.endpoint_tokens.into(),
         until: args.until,
         seed: args.seed,
     };
     let events = model.simulate(&times, &scenario);
+    match args.svg.as_deref() {
+        Some("-") => {
+            write_out(&svg_of(playable, &times, &scenario, events, args.svg_axis));
+            return Ok(Outcome::Clean);
+        }
+        Some(path) => {
+            let picture = svg_of(playable, &times, &scenario, events.clone(), args.svg_axis);
+            std::fs::write(path, picture)
+                .map_err(|e| UsageError(format!("cannot write the picture to {path}: {e}")))?;
+        }
+        None => {}
+    }
     if args.json {
         let json = lifetime::to_json(&events, &times);
         write_out(&format!(

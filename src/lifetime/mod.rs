@@ -2,14 +2,16 @@
 //! lifetime models (each in its platform's folder, written against `platform::lifetime`), and
 //! shown as a table, as JSON, or on the workbench's lab screen.
 
+pub mod picture;
+pub mod svg;
 mod table;
 
 #[cfg(test)]
 mod tests;
 
 pub use crate::platform::lifetime::{
-    Actor, Confidence, Event, LifetimeModel, Scenario, ScenarioInput, Status, TokenTimes, Verdict,
-    format_offset,
+    Actor, Confidence, EndpointTokens, Event, LifetimeModel, Presence, PrivilegeTime, Scenario,
+    ScenarioInput, Status, TokenTimes, Verdict, format_offset,
 };
 pub use table::{EventJson, render_table, to_json};
 

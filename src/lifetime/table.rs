@@ -124,6 +124,7 @@ mod tests {
             event: "endpoint-up",
             outcome: String::new(),
             confidence: Confidence::Documented,
+            presence: None,
         };
         let json = serde_json::to_value(to_json(&[event], &times)).unwrap();
         assert_eq!(json[0]["t"], 891.523);

@@ -12,7 +12,7 @@ use super::form::{Row, RowKind, Tab};
 use super::generic::{GenericJwt, GenericRow};
 use super::inspect::InspectBox;
 use super::keymap::Context;
-use super::lab::{Lab, LabField};
+use super::lab::{self, Lab, LabFocus};
 use super::layout::Target;
 use super::requests::Endpoint;
 use super::token::{Origin, TokenView};
@@ -247,7 +247,9 @@ impl App {
             return false;
         }
         match self.screen {
-            Screen::Lab => self.lab.current(self.lab_model()) != LabField::Model,
+            Screen::Lab => {
+                self.lab.focus == LabFocus::Scenario && self.lab.current(self.lab_model()).is_text()
+            }
             Screen::Workbench if self.generic.is_some() => self.pane == Pane::Form,
             Screen::Workbench => {
                 self.pane == Pane::Form
@@ -581,7 +583,7 @@ impl App {
     }
 
     /// The lifetime model the lab plays now.
-    pub(super) fn lab_model(&self) -> Option<crate::lifetime::Playable> {
+    pub fn lab_model(&self) -> Option<crate::lifetime::Playable> {
         let platform = self.shown.as_ref().and_then(|v| v.report.platform);
         self.lab.model(platform)
     }
@@ -590,9 +592,31 @@ impl App {
     fn lab_activate(&mut self, forward: bool, edit: bool) {
         let model = self.lab_model();
         match self.lab.current(model) {
-            LabField::Model => self.lab.cycle_model(model, forward),
-            field if edit => self.start_edit(TextInput::at_end(self.lab.text(field).to_string())),
-            _ => {}
+            field if field.is_text() && edit => {
+                self.start_edit(TextInput::at_end(self.lab.text(field).to_string()))
+            }
+            field if field.is_text() => {}
+            lab::LabField::Beside if edit => self.lab.toggle_beside(model),
+            field => self.lab.cycle(field, model, forward),
+        }
+    }
+
+    /// Enter on the lab's events: the clock to the chosen event.
+    fn lab_to_event(&mut self) -> Vec<Effect> {
+        let Some(instant) = lab::chosen_instant(self) else {
+            return Vec::new();
+        };
+        self.clock.jump_to(instant);
+        self.follow_clock();
+        self.serve_clock()
+    }
+
+    /// A running endpoint follows the virtual clock.
+    fn serve_clock(&self) -> Vec<Effect> {
+        if self.endpoint.is_serving() {
+            vec![Effect::SetServeClock(self.clock.clone())]
+        } else {
+            Vec::new()
         }
     }
 
@@ -612,11 +636,7 @@ impl App {
             _ => return Vec::new(),
         }
         self.follow_clock();
-        if self.endpoint.is_serving() {
-            vec![Effect::SetServeClock(self.clock.clone())]
-        } else {
-            Vec::new()
-        }
+        self.serve_clock()
     }
 
     fn copy(&mut self, what: CopyWhat) -> Vec<Effect> {
@@ -746,8 +766,14 @@ impl App {
                 self.endpoint.selected = index;
             }
             Target::Pane(pane) => self.pane = pane,
-            Target::LabRow(index) => self.lab.row = index,
-            Target::LabEvent(_) => {}
+            Target::LabRow(index) => {
+                self.lab.focus = LabFocus::Scenario;
+                self.lab.row = index;
+            }
+            Target::LabEvent(index) => {
+                self.lab.focus = LabFocus::Events;
+                self.lab.event = index;
+            }
         }
     }
 
@@ -936,9 +962,28 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::ClockJump(_)
         | Action::ClockToExpiry
         | Action::ClockReset => return app.clock(&action),
+        Action::NextField | Action::PreviousField | Action::SelectDown | Action::SelectUp
+            if lab && app.lab.focus == LabFocus::Events =>
+        {
+            lab::move_event(
+                app,
+                matches!(action, Action::NextField | Action::SelectDown),
+            )
+        }
+        Action::Scroll { down } if lab => {
+            app.lab.focus = LabFocus::Events;
+            lab::move_event(app, down)
+        }
         Action::NextField | Action::PreviousField if lab => {
             let model = app.lab_model();
             app.lab.move_row(model, action == Action::NextField)
+        }
+        Action::NextPane if lab => {
+            app.end_edit();
+            lab::toggle_focus(app)
+        }
+        Action::Activate if lab && app.lab.focus == LabFocus::Events => {
+            return app.lab_to_event();
         }
         Action::Activate if lab => app.lab_activate(true, true),
         Action::Left if lab => app.lab_activate(false, false),

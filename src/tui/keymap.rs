@@ -401,7 +401,7 @@ pub static KEYS: &[Binding] = &[
         [key(KeyCode::Tab), key(KeyCode::Down)],
         "Tab/↓",
         Action::NextField,
-        "next scenario field",
+        "next scenario field, or the next event (F6 goes between the two)",
         "next"
     ),
     bind!(
@@ -409,14 +409,14 @@ pub static KEYS: &[Binding] = &[
         [key(KeyCode::BackTab), key(KeyCode::Up)],
         "S-Tab/↑",
         Action::PreviousField,
-        "previous scenario field"
+        "previous scenario field, or the previous event"
     ),
     bind!(
         Lab,
         [key(KeyCode::Enter)],
         "Enter",
         Action::Activate,
-        "edit the scenario field (an offset after iat: 90s, 14m)",
+        "edit the scenario field (an offset after iat: 90s, 14m); add or remove the model beside; on an event, move the clock to it",
         "edit"
     ),
     bind!(
@@ -424,14 +424,14 @@ pub static KEYS: &[Binding] = &[
         [key(KeyCode::Left)],
         "←",
         Action::Left,
-        "previous model"
+        "previous choice (model, model beside, what the endpoint gives)"
     ),
     bind!(
         Lab,
         [key(KeyCode::Right)],
         "→",
         Action::Right,
-        "next model (contrast with another platform)"
+        "next choice (contrast with another platform, or play it beside)"
     ),
     bind!(
         Global,

@@ -18,8 +18,8 @@
 use crate::platform::lifetime::engine::{self, Cx, Lifecycle, Step};
 use crate::platform::lifetime::session::not_connected;
 use crate::platform::lifetime::{
-    Actor, Confidence, Event, LifetimeModel, Scenario, ScenarioInput, Status, TokenTimes, Verdict,
-    format_delay, format_offset,
+    Actor, Confidence, Event, LifetimeModel, Presence, Scenario, ScenarioInput, Status, TokenTimes,
+    Verdict, format_delay, format_offset,
 };
 
 /// How long before expiry Ably sends AUTH (ably-java PR #238's test of the server).
@@ -431,6 +431,17 @@ impl Lifecycle for Ably {
             Step::ForceDisconnect => not_connected(cx, t, true),
             Step::NetworkBack => {}
             Step::Timer(timer) => self.on_timer(cx, t, timer),
+        }
+    }
+
+    fn presence(&self) -> Presence {
+        match self.conn {
+            Conn::NotJoined => Presence::NotJoined,
+            Conn::Connected => Presence::Connected,
+            Conn::Disconnected => Presence::Reconnecting {
+                attempt: self.failures + 1,
+            },
+            Conn::Failed => Presence::Out,
         }
     }
 }

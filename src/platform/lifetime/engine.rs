@@ -2,7 +2,7 @@
 //! (ties in the order they were scheduled), bounded by `until` and by hard caps.
 
 use super::rng::SplitMix64;
-use super::{Actor, Confidence, Event, Scenario, TokenTimes};
+use super::{Actor, Confidence, Event, Presence, Scenario, TokenTimes};
 
 /// More steps than any real scenario needs (an endpoint down for days with retries every
 /// 10–12 s is about 8 000 a day); reaching it ends the run with a note.
@@ -54,6 +54,7 @@ impl<T> Cx<T> {
             event,
             outcome: outcome.into(),
             confidence,
+            presence: None,
         });
     }
 
@@ -77,6 +78,9 @@ pub(crate) trait Lifecycle {
     const FETCHES: bool = false;
 
     fn handle(&mut self, cx: &mut Cx<Self::Timer>, t: i64, step: Step<Self::Timer>);
+
+    /// Where the client is now (read after every step to mark the events that moved it).
+    fn presence(&self) -> Presence;
 }
 
 pub(crate) fn run<L: Lifecycle>(
@@ -118,6 +122,7 @@ pub(crate) fn run<L: Lifecycle>(
     }
 
     let mut steps = 0;
+    let mut presence = model.presence();
     while let Some((t, step)) = cx.next() {
         if t > until {
             break;
@@ -136,7 +141,15 @@ pub(crate) fn run<L: Lifecycle>(
             break;
         }
         steps += 1;
+        let before = cx.events.len();
         model.handle(&mut cx, t, step);
+        let now = model.presence();
+        if now != presence
+            && let Some(last) = cx.events[before..].last_mut()
+        {
+            last.presence = Some(now);
+            presence = now;
+        }
     }
     cx.events
 }

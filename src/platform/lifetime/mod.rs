@@ -37,6 +37,20 @@ pub enum ScenarioInput {
     EndpointOutage,
     /// The app renews the token in place (`renewToken`).
     Renewal,
+    /// What the auth endpoint hands out is a setting: a token minted per request, or the
+    /// token played (see [`EndpointTokens`]).
+    EndpointTokens,
+}
+
+/// What the app's auth endpoint answers a client's token request with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum EndpointTokens {
+    /// A token minted for each request, with the played token's lifetime (as an endpoint on
+    /// the vendor's server SDK, or `tokenbench serve`, does).
+    #[default]
+    Fresh,
+    /// Always the token played, minted at iat: a join late in its life gets an old token.
+    Cached,
 }
 
 /// A token's issue and expiry instants, and the privileges that end on their own (Agora's);
@@ -116,6 +130,8 @@ pub struct Scenario {
     pub endpoint_up_at: Option<i64>,
     /// [`ScenarioInput::Renewal`]: the app renews the token with one of the same lifetime.
     pub renew_at: Option<i64>,
+    /// [`ScenarioInput::EndpointTokens`]: what the endpoint hands out.
+    pub endpoint_tokens: EndpointTokens,
     /// Nothing after this is simulated; `None`: see [`Scenario::end`].
     pub until: Option<i64>,
     /// Seeds the jitter of retries and reconnects.
@@ -132,6 +148,7 @@ impl Default for Scenario {
             endpoint_down_at: None,
             endpoint_up_at: None,
             renew_at: None,
+            endpoint_tokens: EndpointTokens::Fresh,
             until: None,
             seed: 0,
         }
@@ -230,9 +247,24 @@ pub struct Event {
     /// One sentence on what happened, with the platform's codes.
     pub outcome: String,
     pub confidence: Confidence,
+    /// Where the scenario's client is after this event, when the event moved it (the engine
+    /// fills it in from the model's state, so the lab can draw the connection lane).
+    pub presence: Option<Presence>,
 }
 
-/// A yes/no answer in words.
+/// Where the scenario's client is: what the lab's connection lane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Presence {
+    /// Not in yet (before the join, or nobody joins).
+    NotJoined,
+    Connected,
+    /// Out of the session and trying to get back; `attempt` is the next try's number.
+    Reconnecting {
+        attempt: u32,
+    },
+    /// Out for good: refused, kicked, or given up; the scenario brings it back no more.
+    Out,
+}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     /// The client is (still) in the session.

@@ -7,7 +7,7 @@
 
 use super::engine::{Cx, Lifecycle, Step};
 use super::format_offset;
-use super::{Actor, Confidence, Verdict};
+use super::{Actor, Confidence, Presence, Verdict};
 
 /// How a client gets in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +188,16 @@ impl<R: Rules> Lifecycle for Session<R> {
             Step::Timer(timer) => self.client = self.rules.on_timer(cx, t, timer, self.client),
             // Only Relaybox fetches tokens at run time; the engine never schedules these here.
             Step::EndpointDown | Step::EndpointUp => {}
+        }
+    }
+
+    fn presence(&self) -> Presence {
+        match self.client {
+            Client::NotJoined => Presence::NotJoined,
+            Client::Connected => Presence::Connected,
+            // One try, when the network is back.
+            Client::Offline { .. } => Presence::Reconnecting { attempt: 1 },
+            Client::Out => Presence::Out,
         }
     }
 }

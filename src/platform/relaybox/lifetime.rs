@@ -2,9 +2,12 @@
 //! SDK fetches, refreshes and checks it (§3.6). Modelled on relaybox-client-js
 //! (`lib/relaybox.ts`, `lib/socket-manager.ts`):
 //!
-//! - A join fetches from the app's auth endpoint, which answers with this token
-//!   (expiresIn = exp − iat, expiresAt = exp); later fetches get a fresh token with the
-//!   same lifetime. While the client's network is down the endpoint is out of reach too.
+//! - A join fetches from the app's auth endpoint. By default it mints a token for the request
+//!   with this token's lifetime (expiresIn = exp − iat), as an endpoint on the server SDK or
+//!   `tokenbench serve` does; set to cached, it answers the first fetch with this very token
+//!   (expiresAt = exp), so a late join gets an old token. Later fetches always get a fresh
+//!   token with the same lifetime. While the client's network is down the endpoint is out of
+//!   reach too.
 //! - Every token response arms a refresh timer at expiresIn − 20 s (the SDK clears no
 //!   earlier timer, and neither does the model). A failed fetch retries after 10 s plus
 //!   0–2 s of jitter. A refresh only replaces the stored token: the live socket keeps the
@@ -21,8 +24,8 @@
 use crate::platform::lifetime::engine::{self, Cx, Lifecycle, Step};
 use crate::platform::lifetime::session::not_connected;
 use crate::platform::lifetime::{
-    Actor, Confidence, Event, LifetimeModel, Scenario, ScenarioInput, Status, TokenTimes, Verdict,
-    format_delay, format_offset,
+    Actor, Confidence, EndpointTokens, Event, LifetimeModel, Presence, Scenario, ScenarioInput,
+    Status, TokenTimes, Verdict, format_delay, format_offset,
 };
 
 const REFRESH_BUFFER_MS: i64 = 20_000; // AUTH_TOKEN_REFRESH_BUFFER_SECONDS
@@ -57,7 +60,13 @@ enum Conn {
 pub(crate) struct Relaybox {
     /// expiresIn, in ms.
     lifetime: i64,
+    /// What the endpoint answers the join's fetch with.
+    endpoint_tokens: EndpointTokens,
     conn: Conn,
+    /// The reconnect attempt armed last (what a reconnecting client waits for).
+    next_attempt: u32,
+    /// The expiry of the token the live socket opened with.
+    socket_exp: i64,
     /// Expiry of the stored token as the SDK computes it locally.
     stored_exp: i64,
     endpoint_up: bool,
@@ -80,7 +89,10 @@ impl Relaybox {
     pub fn new(exp: i64, scenario: &Scenario) -> Self {
         Relaybox {
             lifetime: exp,
+            endpoint_tokens: scenario.endpoint_tokens,
             conn: Conn::NotJoined,
+            next_attempt: 0,
+            socket_exp: exp,
             stored_exp: exp,
             // Only a comeback given: the endpoint was down from the start.
             endpoint_up: scenario.endpoint_up_at.is_none() || scenario.endpoint_down_at.is_some(),
@@ -130,6 +142,7 @@ impl Relaybox {
     fn arm_reconnect(&mut self, cx: &mut Cx<Timer>, t: i64, count: u32) -> i64 {
         let base = reconnect_base_ms(count);
         let delay = base + cx.rng.below(base.unsigned_abs()) as i64;
+        self.next_attempt = count;
         cx.schedule(
             t.saturating_add(delay),
             Step::Timer(Timer::Reconnect { attempt: count }),
@@ -149,20 +162,25 @@ impl Relaybox {
             self.conn = Conn::Out;
             return;
         }
-        self.store(cx, t, cx.exp);
+        let (stored_exp, answer) = match self.endpoint_tokens {
+            EndpointTokens::Fresh => (t.saturating_add(self.lifetime), "minted a token for the request"),
+            EndpointTokens::Cached => (cx.exp, "answered with its cached token"),
+        };
+        self.store(cx, t, stored_exp);
         if t < self.stored_exp {
             cx.emit(
                 t,
                 Actor::Client,
                 "join",
                 format!(
-                    "connected: the auth endpoint answered (expiresIn {}) and the auth service validated the \
-                     token at the WebSocket upgrade (relaybox/core websocket.service.ts)",
-                    format_delay(self.lifetime)
+                    "connected: the auth endpoint {answer} (expiresIn {}, valid until {}) and the auth service \
+                     validated it at the WebSocket upgrade (relaybox/core websocket.service.ts)",
+                    format_delay(self.lifetime),
+                    format_offset(self.stored_exp)
                 ),
                 Confidence::SdkCode,
             );
-            self.conn = Conn::Connected;
+            self.connected();
         } else {
             cx.emit(
                 t,
@@ -177,6 +195,12 @@ impl Relaybox {
             );
             self.reauthenticate(cx, t);
         }
+    }
+
+    /// A socket opened with the stored token.
+    fn connected(&mut self) {
+        self.conn = Conn::Connected;
+        self.socket_exp = self.stored_exp;
     }
 
     /// `auth_token_expired` → `connect(true)`: fetch a token and connect with it.
@@ -206,7 +230,7 @@ impl Relaybox {
                     ),
                     Confidence::SdkCode,
                 );
-                self.conn = Conn::Connected;
+                self.connected();
                 return;
             }
             self.expired_arrivals += 1;
@@ -340,7 +364,7 @@ impl Relaybox {
                 ),
                 Confidence::SdkCode,
             );
-            self.conn = Conn::Connected;
+            self.connected();
         } else if attempt + 1 < MAX_RECONNECT_ATTEMPTS {
             let delay = self.arm_reconnect(cx, t, attempt + 1);
             cx.emit(
@@ -375,6 +399,14 @@ impl Relaybox {
 
     fn exp(&self, cx: &mut Cx<Timer>, t: i64) {
         let (outcome, confidence) = match self.conn {
+            Conn::Connected if self.socket_exp > t => (
+                format!(
+                    "the token played expires; the client's socket opened with one the endpoint minted later \
+                     (valid until {}), so nothing changes",
+                    format_offset(self.socket_exp)
+                ),
+                Confidence::SdkCode,
+            ),
             Conn::Connected => (format!("the token expires; the connected client stays: {NO_KICK}"), Confidence::Unconfirmed),
             Conn::Reconnecting if self.stored_exp > t => (
                 format!(
@@ -455,6 +487,17 @@ impl Lifecycle for Relaybox {
             Step::Timer(Timer::Reconnect { attempt }) => self.reconnect(cx, t, attempt),
             // Renewal is Agora's; network comebacks are read from `offline_until`.
             Step::Renew | Step::NetworkBack => {}
+        }
+    }
+
+    fn presence(&self) -> Presence {
+        match self.conn {
+            Conn::NotJoined => Presence::NotJoined,
+            Conn::Connected => Presence::Connected,
+            Conn::Reconnecting => Presence::Reconnecting {
+                attempt: self.next_attempt,
+            },
+            Conn::Out => Presence::Out,
         }
     }
 }
@@ -538,7 +581,7 @@ impl LifetimeModel for Model {
     }
 
     fn inputs(&self) -> &'static [ScenarioInput] {
-        &[ScenarioInput::EndpointOutage]
+        &[ScenarioInput::EndpointOutage, ScenarioInput::EndpointTokens]
     }
 }
 
@@ -546,7 +589,7 @@ impl LifetimeModel for Model {
 mod tests {
     use super::reconnect_base_ms;
     use crate::platform::lifetime::testing::{outline, secs, simulate, status_at, token};
-    use crate::platform::lifetime::{Event, LifetimeModel, Scenario};
+    use crate::platform::lifetime::{EndpointTokens, Event, LifetimeModel, Scenario};
 
     const RELAYBOX: &dyn LifetimeModel = &super::MODEL;
 
@@ -588,6 +631,7 @@ mod tests {
 
         let at_exp = Scenario {
             join_at: Some(secs(900)),
+            endpoint_tokens: EndpointTokens::Cached,
             ..Scenario::default()
         };
         let timeline = simulate(RELAYBOX, &times, &at_exp);
@@ -603,6 +647,44 @@ mod tests {
             timeline[2].outcome,
             "fetched a new token (valid until +30:00) and connected (relaybox-client-js socket-manager.ts)"
         );
+
+        // An endpoint minting per request (the default) hands the late joiner a fresh token.
+        let fresh = Scenario {
+            endpoint_tokens: EndpointTokens::Fresh,
+            ..at_exp
+        };
+        let timeline = simulate(RELAYBOX, &times, &fresh);
+        assert_eq!(
+            outline(&timeline)[..2],
+            [
+                (900, "server", "exp", "sdk-code"),
+                (900, "client", "join", "sdk-code"),
+            ]
+        );
+        assert!(
+            timeline[1]
+                .outcome
+                .starts_with("connected: the auth endpoint minted a token for the request (expiresIn 900 s, valid until +30:00)"),
+            "{}",
+            timeline[1].outcome
+        );
+    }
+
+    #[test]
+    fn a_late_fresh_join_outlives_the_played_tokens_exp() {
+        let scenario = Scenario {
+            join_at: Some(secs(600)),
+            ..Scenario::default()
+        };
+        let timeline = simulate(RELAYBOX, &token(900), &scenario);
+        let exp = find(&timeline, "exp")[0];
+        assert!(exp.outcome.contains("valid until +25:00"), "{}", exp.outcome);
+        let until = Scenario {
+            until: Some(secs(1_500)),
+            ..scenario
+        };
+        let refresh = find(&simulate(RELAYBOX, &token(900), &until), "refresh")[0].t_ms;
+        assert_eq!(refresh, secs(1_480), "expiresIn − 20 s after the join");
     }
 
     #[test]

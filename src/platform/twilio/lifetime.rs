@@ -20,8 +20,8 @@
 use crate::platform::lifetime::engine::{self, Cx, Lifecycle, Step};
 use crate::platform::lifetime::session::not_connected;
 use crate::platform::lifetime::{
-    Actor, Confidence, Event, LifetimeModel, Scenario, ScenarioInput, Status, TokenTimes, Verdict,
-    format_delay, format_offset,
+    Actor, Confidence, Event, LifetimeModel, Presence, Scenario, ScenarioInput, Status, TokenTimes,
+    Verdict, format_delay, format_offset,
 };
 
 /// twilio-voice.js `tokenRefreshMs` default.
@@ -324,6 +324,15 @@ impl Lifecycle for Twilio {
             Step::Timer(timer) => self.on_timer(cx, t, timer),
             // The app's clients do not fetch tokens themselves.
             Step::EndpointDown | Step::EndpointUp => {}
+        }
+    }
+
+    fn presence(&self) -> Presence {
+        match self.video {
+            Video::NotJoined => Presence::NotJoined,
+            Video::Connected => Presence::Connected,
+            Video::Offline { .. } => Presence::Reconnecting { attempt: 1 },
+            Video::Out => Presence::Out,
         }
     }
 }
