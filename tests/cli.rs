@@ -42,6 +42,16 @@ fn rules(report: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The report's finding of `rule`; the test fails, showing the report, when there is none.
+fn finding<'a>(report: &'a Value, rule: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding in {report:#}"))
+}
+
 fn mint_token(args: &[&str]) -> String {
     let out = run(tokenbench()
         .arg("mint")
@@ -98,12 +108,7 @@ fn mint_json_has_the_documented_shape_for_every_platform() {
         for finding in report["findings"].as_array().unwrap() {
             assert_eq!(finding["severity"], "info", "{platform}: {finding}");
         }
-        let demo = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["rule"] == "demo-credentials")
-            .unwrap_or_else(|| panic!("{platform}: no demo-credentials finding"));
+        let demo = finding(&report, "demo-credentials");
         assert_eq!(demo["field"], "credentials");
     }
 }
@@ -1158,12 +1163,7 @@ fn livekit_mints_with_lk_token_creates_flags_and_inspect_reads_the_grants_in_wor
     assert_eq!(minted["claims"]["nbf"], NOW_UNIX);
     assert_eq!(minted["claims"]["exp"], NOW_UNIX + 3600);
     assert_eq!(minted["issued_at"], NOW);
-    let words = minted["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "livekit.effective-permissions")
-        .unwrap();
+    let words = finding(&minted, "livekit.effective-permissions");
     assert_eq!(
         words["message"],
         "as the server reads the grant: publishes only camera, microphone; cannot subscribe; sends data; may update its own metadata"
@@ -1370,12 +1370,7 @@ fn an_exp_before_iat_is_said_in_words_not_as_a_negative_count() {
         &format!("iat={}", NOW_UNIX + 86_400),
         "--json",
     ])));
-    let window = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "zoom.exp-window")
-        .unwrap_or_else(|| panic!("{report:#}"));
+    let window = finding(&report, "zoom.exp-window");
     let message = window["message"].as_str().unwrap();
     assert!(message.contains("before iat"), "{message}");
     assert!(!message.contains("-"), "no negative count: {message}");
@@ -1404,18 +1399,13 @@ fn a_bad_relaybox_room_names_its_character() {
         "lob#by=*",
         "--json",
     ])));
-    let finding = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "relaybox.room-chars")
-        .unwrap_or_else(|| panic!("{report:#}"));
+    let room_chars = finding(&report, "relaybox.room-chars");
     assert!(
-        finding["message"]
+        room_chars["message"]
             .as_str()
             .unwrap()
             .contains("\"lob#by\" has #,"),
-        "{finding}"
+        "{room_chars}"
     );
 }
 
@@ -1457,12 +1447,7 @@ fn demo_credentials_on_a_broken_signature_say_checked_not_signed() {
         tokenbench().args(["inspect", &broken, "--now", NOW, "--json"])
     ));
     assert_eq!(report["signature"], "invalid");
-    let demo = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "demo-credentials")
-        .unwrap_or_else(|| panic!("{report:#}"));
+    let demo = finding(&report, "demo-credentials");
     let message = demo["message"].as_str().unwrap();
     assert!(message.starts_with("checked with"), "{message}");
     assert!(!message.contains("signed with"), "{message}");
