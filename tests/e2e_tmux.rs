@@ -161,22 +161,7 @@ fn edit_copy_resize_and_quit_in_tmux() {
         t.output(&["show-buffer"]).status.success()
     });
     let token = tmux.run(&["show-buffer"]);
-    let inspect = Command::new(BIN)
-        .args([
-            "inspect",
-            token.trim(),
-            "--json",
-            "--now",
-            "2026-11-22T10:00:05Z",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        inspect.status.success(),
-        "{}",
-        String::from_utf8_lossy(&inspect.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    let report = inspected(&token);
     assert_eq!(report["platform"], "zoom");
     assert_eq!(report["claims"]["tpc"], "teammeeting-e2e");
     assert_eq!(report["signature"], "valid");
@@ -662,11 +647,13 @@ fn read_clipboard(reader: &mut Command) -> String {
     }
 }
 
-fn assert_the_edited_token(copied: &str) {
+/// The `inspect --json` report of a copied token, at the clock the workbench runs on; the test
+/// fails when inspect does not exit 0.
+fn inspected(token: &str) -> serde_json::Value {
     let inspect = Command::new(BIN)
         .args([
             "inspect",
-            copied.trim(),
+            token.trim(),
             "--json",
             "--now",
             "2026-11-22T10:00:05Z",
@@ -678,7 +665,11 @@ fn assert_the_edited_token(copied: &str) {
         "{}",
         String::from_utf8_lossy(&inspect.stderr)
     );
-    let report: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    serde_json::from_slice(&inspect.stdout).unwrap()
+}
+
+fn assert_the_edited_token(copied: &str) {
+    let report = inspected(copied);
     assert_eq!(report["claims"]["tpc"], "clipboard-check");
     assert_eq!(report["signature"], "valid");
 }
