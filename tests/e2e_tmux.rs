@@ -2,7 +2,8 @@
 //! it copied through OSC 52 back from tmux's paste buffer, resizes it, and quits it; serves the
 //! forms from it, calls the endpoint over loopback and sees the request listed; checks that
 //! typing starts no command, that a burst of keys is a few frames, and that every signal gives
-//! the terminal back; copies into the system clipboard under Xvfb (read back with xclip) and
+//! the terminal back and that closing the terminal ends the workbench even with SIGHUP ignored;
+//! copies into the system clipboard under Xvfb (read back with xclip) and
 //! under a headless Wayland compositor (sway, read back with wl-paste).
 //!
 //! Needs tmux, Xvfb, xclip, sway and wl-paste (scripts/test installs them). Without one a test
@@ -386,6 +387,53 @@ fn every_signal_gives_the_terminal_back() {
             "{signal}: the screen and the mouse are restored"
         );
     }
+}
+
+#[test]
+fn closing_the_terminal_ends_the_workbench_even_with_sighup_ignored() {
+    // The shell keeps the terminal's session and ignores SIGHUP, and so does the workbench it
+    // starts: when the window closes, no signal reaches the program, only the end of its input.
+    let dir = tempfile::tempdir().unwrap();
+    let status = dir.path().join("status");
+    let tmux = Tmux::start(
+        100,
+        30,
+        &format!(
+            "trap '' HUP; {BIN} tui --now 2026-11-22T10:00:00Z; echo $? > {}",
+            status.display()
+        ),
+    );
+    tmux.wait_for_text("signature valid");
+    let pid = tmux.program_pid();
+    let ignored_mask = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .map(|mask| u64::from_str_radix(mask.trim(), 16).unwrap())
+        .unwrap();
+    // SigIgn is a mask with bit n - 1 for signal n; SIGHUP is 1.
+    assert_eq!(ignored_mask & 1, 1, "SIGHUP stays ignored");
+    tmux.run(&["kill-pane", "-t", "e2e"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        if Instant::now() >= deadline {
+            // Leave no spinning program behind the failure.
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("the workbench still runs 5 s after its terminal closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !status.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&status).unwrap().trim(),
+        "129",
+        "ends as a hang-up would end it"
+    );
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The terminal, set up and always given back: raw mode, the alternate screen, bracketed paste
 //! and mouse capture are undone when the guard drops, by a panic hook, and on SIGTERM, SIGINT and
 //! SIGHUP (then the program exits); around SIGTSTP and SIGCONT (suspend, resume) the terminal is
-//! given back and taken again, and the screen redrawn.
+//! given back and taken again, and the screen redrawn. When the terminal goes away without a
+//! signal (its window closed while SIGHUP is ignored, as under `nohup` or `trap '' HUP`), the
+//! program ends too: crossterm would otherwise read the hung-up terminal's end of input forever.
 
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +46,7 @@ impl TerminalGuard {
         install_panic_hook();
         take_terminal().map_err(|e| format!("cannot set up the terminal: {e}"))?;
         handle_signals();
+        watch_for_hangup();
         let backend = CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, io::stdout()));
         match Terminal::new(backend) {
             Ok(terminal) => Ok(TerminalGuard { terminal }),
@@ -96,9 +99,13 @@ fn install_panic_hook() {
 
 /// A thread that waits for signals: the terminal is restored before the program ends or stops.
 fn handle_signals() {
-    let Ok(mut signals) =
-        signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGTSTP, SIGCONT])
-    else {
+    let mut caught = vec![SIGTERM, SIGINT, SIGTSTP, SIGCONT];
+    // An ignored SIGHUP (`nohup`, `trap '' HUP`) stays ignored, as the user asked; the hang-up
+    // watcher still ends the program when the terminal goes.
+    if !ignored(SIGHUP) {
+        caught.push(SIGHUP);
+    }
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(caught) else {
         return;
     };
     let _ = std::thread::Builder::new()
@@ -123,4 +130,55 @@ fn handle_signals() {
                 }
             }
         });
+}
+
+/// Whether the program started with `signal` ignored.
+#[allow(unsafe_code)]
+fn ignored(signal: i32) -> bool {
+    // SAFETY: with a null new action, sigaction only writes the current one into `current`,
+    // a zeroed struct that outlives the call.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut current) == 0
+            && current.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+/// A thread that waits, asleep in `poll`, for the terminal to hang up (its window closed, with
+/// no signal to say so), then ends the program with SIGHUP's status.
+fn watch_for_hangup() {
+    let _ = std::thread::Builder::new()
+        .name("tokenbench-hangup".into())
+        .spawn(|| {
+            if stdin_hung_up() {
+                restore_terminal();
+                std::process::exit(128 + SIGHUP);
+            }
+        });
+}
+
+/// Blocks until standard input (the terminal) reports a hang-up or an error: true then, false
+/// if it cannot be watched.
+#[allow(unsafe_code)]
+fn stdin_hung_up() -> bool {
+    loop {
+        // Asking for no events still reports POLLHUP, POLLERR and POLLNVAL, so the thread
+        // sleeps through ordinary input.
+        let mut watched = libc::pollfd {
+            fd: libc::STDIN_FILENO,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: poll reads and writes only the one pollfd passed, which outlives the call.
+        let ready = unsafe { libc::poll(&mut watched, 1, -1) };
+        if ready < 0 {
+            if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return false;
+        }
+        if watched.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            return true;
+        }
+    }
 }
