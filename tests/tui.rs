@@ -2831,3 +2831,113 @@ fn lab_scenario(app: &mut App, fields: &[(&str, &str)]) {
         update(app, Action::EndEdit);
     }
 }
+
+#[test]
+fn an_empty_session_field_shows_the_made_up_session_the_token_holds() {
+    for platform in ["vonage", "opentok"] {
+        let mut app = app();
+        switch_to(&mut app, platform);
+        let session = claims(&app)["session_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{platform}: a session_id claim"))
+            .to_string();
+        let shown = screen(&app, 200, 40);
+        let line = shown
+            .lines()
+            .find(|l| l.contains("session id"))
+            .unwrap_or_else(|| panic!("{platform}: a session id row\n{shown}"));
+        // The form's column cuts the long id; what it shows is the id's start.
+        let shown_id = line
+            .split("(empty: made up ")
+            .nth(1)
+            .and_then(|rest| rest.split(['…', ')']).next())
+            .unwrap_or_else(|| panic!("{platform}: {line}"));
+        assert!(
+            shown_id.len() >= 16 && session.starts_with(shown_id),
+            "{platform}: {shown_id} is not the start of {session}"
+        );
+        // A session typed in replaces it, and the placeholder goes.
+        focus(&mut app, "topic");
+        update(&mut app, Action::Activate);
+        for c in "1_MX4xMjM0NX5-real".chars() {
+            update(&mut app, Action::Insert(c));
+        }
+        update(&mut app, Action::EndEdit);
+        assert_eq!(claims(&app)["session_id"], "1_MX4xMjM0NX5-real");
+        assert!(!screen(&app, 200, 40).contains("made up"), "{platform}");
+    }
+}
+
+#[test]
+fn a_twenty_kilobyte_burst_of_keys_through_the_loop_is_a_few_batches() {
+    let mut app = app();
+    focus(&mut app, "client-id");
+    let mints = app.mints;
+    let mut events: VecDeque<Event> = (0..20_000)
+        .map(|i| ch(if i % 2 == 0 { 'a' } else { 'b' }))
+        .collect();
+    events.push_back(ctrl('q'));
+    let mut terminal = Terminal::new(Counting {
+        inner: TestBackend::new(120, 40),
+        frames: 0,
+    })
+    .unwrap();
+    let mut edge = Edge::new(Vec::new());
+    run_loop(&mut terminal, &mut app, &mut Script(events), &mut edge).unwrap();
+    let data = claims(&app)["user_identity"].clone();
+    assert_eq!(data.as_str().map(str::len), Some(20_000), "{data:.40}");
+    // A batch ends after 30 ms of input even in a flood, so a slow build may take a few; a key
+    // a frame (20 000) or a mint a key is what this would catch.
+    let frames = terminal.backend().frames;
+    assert!(frames <= 40, "{frames} frames");
+    assert!(
+        app.mints - mints <= frames as u64,
+        "{} mints",
+        app.mints - mints
+    );
+}
+
+#[test]
+fn the_mouse_cycles_a_choice_both_ways_and_the_wheel_scrolls() {
+    let mut app = app();
+    let (width, height) = (120, 40);
+    let event = |app: &App, kind, column, row| {
+        let mouse = Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        });
+        to_action(app, &hits(app, width, height), mouse)
+    };
+    let role_line = screen(&app, width, height)
+        .lines()
+        .position(|l| l.contains("◂ host ▸"))
+        .unwrap() as u16;
+    let arrow = |app: &App, glyph: &str| {
+        let drawn = render(app, width, height);
+        (0..width / 2)
+            .find(|x| drawn.backend().buffer()[(*x, role_line)].symbol() == glyph)
+            .unwrap()
+    };
+    let left = MouseEventKind::Down(MouseButton::Left);
+    let next = event(&app, left, arrow(&app, "▸"), role_line).unwrap();
+    update(&mut app, next);
+    assert_eq!(claims(&app)["role_type"], 0);
+    let back = event(&app, left, arrow(&app, "◂"), role_line).unwrap();
+    update(&mut app, back);
+    assert_eq!(claims(&app)["role_type"], 1, "◂ cycles back");
+    let claims_line = screen(&app, width, height)
+        .lines()
+        .position(|l| l.contains("\"version\""))
+        .unwrap() as u16;
+    let click = event(&app, left, 60, claims_line).unwrap();
+    update(&mut app, click);
+    assert_eq!(app.pane, Pane::Claims);
+    let wheel = event(&app, MouseEventKind::ScrollDown, 60, claims_line).unwrap();
+    update(&mut app, wheel);
+    assert_eq!(app.scroll, 1, "the wheel scrolls the pane in focus");
+    let wheel = event(&app, MouseEventKind::ScrollUp, 60, claims_line).unwrap();
+    update(&mut app, wheel);
+    assert_eq!(app.scroll, 0);
+}
