@@ -1,6 +1,7 @@
 //! A keystroke in a form field of the workbench: update (which re-mints and re-checks the
 //! token) and a full redraw of the 120×40 screen, for an HS256 platform (zoom) and an RS256
-//! one (vonage). Also a tick: a redraw with no crypto, what the running countdown costs.
+//! one (vonage). Also a tick: a redraw with no crypto, what the running countdown costs; and a
+//! tick of the lifetime lab at ×600.
 //!
 //! cargo bench --bench frame
 
@@ -66,5 +67,28 @@ fn frame(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, frame);
+/// A second of the lab at ×600: the clock moves ten minutes, the picture's cursor and "now" follow.
+fn lab_tick(c: &mut Criterion) {
+    let mut app = editing_topic(0);
+    update(&mut app, Action::EndEdit);
+    update(&mut app, Action::ToggleLab);
+    app.clock.set_speed(600);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let start = app.clock.now();
+    c.bench_function("lab_tick_redraw_120x40_x600", |b| {
+        b.iter(|| {
+            app.clock.advance_source(chrono::TimeDelta::seconds(1));
+            // Round the token's lifetime (and a little past it) again and again.
+            if app.clock.now() - start > chrono::TimeDelta::hours(30) {
+                app.clock.jump_to(start);
+            }
+            update(&mut app, Action::Tick);
+            terminal
+                .draw(|frame| drop(layout::draw(&app, frame)))
+                .unwrap();
+        })
+    });
+}
+
+criterion_group!(benches, frame, lab_tick);
 criterion_main!(benches);

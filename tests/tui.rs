@@ -29,7 +29,8 @@ use tokenbench::tui::layout::{self, Hits, Target};
 use tokenbench::tui::requests::{EndpointState, REQUESTS_KEPT};
 use tokenbench::tui::token::Origin;
 use tokenbench::tui::{
-    Action, App, AppConfig, CopyReport, CopyWhat, Edge, Effect, run_loop, update, update_batch,
+    Action, App, AppConfig, CopyReport, CopyWhat, Edge, Effect, run_loop, until_next_tick, update,
+    update_batch,
 };
 
 fn start() -> DateTime<Utc> {
@@ -2940,4 +2941,48 @@ fn the_mouse_cycles_a_choice_both_ways_and_the_wheel_scrolls() {
     let wheel = event(&app, MouseEventKind::ScrollUp, 60, claims_line).unwrap();
     update(&mut app, wheel);
     assert_eq!(app.scroll, 0);
+}
+
+#[test]
+fn a_tick_that_changes_nothing_on_screen_draws_no_frame() {
+    // A manual clock stands still, as a paused one does: its ticks show nothing new.
+    let mut app = app();
+    let mut terminal = Terminal::new(Counting {
+        inner: TestBackend::new(120, 40),
+        frames: 0,
+    })
+    .unwrap();
+    let mut edge = Edge::new(Vec::new());
+    let mut session = Session(VecDeque::from([
+        Step::Tick,
+        Step::Tick,
+        press(ctrl('l')),
+        Step::Tick,
+        press(ctrl('q')),
+    ]));
+    run_loop(&mut terminal, &mut app, &mut session, &mut edge).unwrap();
+    assert_eq!(
+        terminal.backend().frames,
+        2,
+        "the first frame and the lab's, none for the ticks"
+    );
+}
+
+#[test]
+fn a_fast_clock_ticks_once_a_real_second_and_a_normal_one_on_its_seconds() {
+    let mut app = app();
+    app.clock.jump_to(start() + TimeDelta::milliseconds(400));
+    let normal = until_next_tick(&app);
+    assert_eq!(
+        normal,
+        Duration::from_millis(601),
+        "to the next whole second"
+    );
+    for speed in [10, 60, 600] {
+        app.clock.set_speed(speed);
+        assert_eq!(until_next_tick(&app), Duration::from_secs(1), "×{speed}");
+    }
+    app.clock.set_speed(1);
+    app.clock.set_paused(true);
+    assert_eq!(until_next_tick(&app), Duration::from_secs(1), "paused");
 }
