@@ -1,6 +1,7 @@
 //! `tokenbench simulate P --svg`: the lab's picture as an SVG. It must be well-formed XML,
-//! hold the lanes and markers of the scenario, and draw (rasterised with resvg, the PNG kept
-//! under the target directory); the README's picture is what the command draws today.
+//! hold the lanes and markers of the scenario, and draw, bars and words (rasterised with resvg
+//! in DejaVu Sans, the PNG kept under the target directory); the README's picture is what the
+//! command draws today.
 
 use assert_cmd::Command;
 
@@ -88,10 +89,17 @@ fn the_svg_is_xml_with_a_lane_per_actor_and_the_scenarios_marks() {
     assert!(utc.contains(">2026-11-22 10:15:00Z<"), "{utc}");
 }
 
-#[test]
-fn the_svg_draws_its_bars_where_it_says() {
-    let text = svg(&DEMO);
-    let tree = resvg::usvg::Tree::from_str(&text, &resvg::usvg::Options::default()).unwrap();
+/// The font the SVG names first, from Debian's fonts-dejavu-core (scripts/test installs it).
+const DEJAVU: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+/// The SVG drawn as resvg draws it, its text in DejaVu Sans.
+fn rasterise(text: &str) -> resvg::tiny_skia::Pixmap {
+    let font = std::fs::read(DEJAVU).unwrap_or_else(|e| {
+        panic!("the picture's words need DejaVu Sans ({DEJAVU}: {e}): apt-get install fonts-dejavu-core, or run scripts/test")
+    });
+    let mut options = resvg::usvg::Options::default();
+    options.fontdb_mut().load_font_data(font);
+    let tree = resvg::usvg::Tree::from_str(text, &options).unwrap();
     let size = tree.size().to_int_size();
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
     resvg::render(
@@ -99,6 +107,13 @@ fn the_svg_draws_its_bars_where_it_says() {
         resvg::tiny_skia::Transform::default(),
         &mut pixmap.as_mut(),
     );
+    pixmap
+}
+
+#[test]
+fn the_svg_draws_its_bars_where_it_says() {
+    let text = svg(&DEMO);
+    let pixmap = rasterise(&text);
     let png = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("lab-relaybox.png");
     pixmap.save_png(&png).unwrap();
     assert!(std::fs::metadata(&png).unwrap().len() > 1_000);
@@ -135,6 +150,112 @@ fn the_svg_draws_its_bars_where_it_says() {
         checked += 1;
     }
     assert!(checked >= 6, "only {checked} bars checked");
+}
+
+/// Where a node's own coordinates start: the sum of its groups' `translate(x y)`.
+fn translation(node: &roxmltree::Node) -> (f64, f64) {
+    node.ancestors()
+        .filter_map(|n| n.attribute("transform"))
+        .map(|t| {
+            let inner = t
+                .strip_prefix("translate(")
+                .and_then(|t| t.strip_suffix(')'))
+                .unwrap_or_else(|| panic!("a transform other than translate: {t}"));
+            let mut parts = inner
+                .split([' ', ','])
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse::<f64>().unwrap());
+            (parts.next().unwrap(), parts.next().unwrap_or(0.0))
+        })
+        .fold((0.0, 0.0), |(x, y), (dx, dy)| (x + dx, y + dy))
+}
+
+#[test]
+fn every_word_of_the_svg_is_drawn() {
+    let text = svg(&DEMO);
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let words: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .collect();
+    assert!(words.len() >= 10, "{} text elements", words.len());
+    // The same picture without its text: where a word stands, the two must differ.
+    let mut bare = text.clone();
+    for word in words.iter().rev() {
+        bare.replace_range(word.range(), "");
+    }
+    let (with, without) = (rasterise(&text), rasterise(&bare));
+    for word in &words {
+        let number = |name: &str| word.attribute(name).unwrap().parse::<f64>().unwrap();
+        let (dx, dy) = translation(word);
+        let (x, baseline) = (number("x") + dx, number("y") + dy);
+        // Around the anchor (start, middle or end): 60 px either side, a line's height up.
+        let columns = (x - 60.0).max(0.0) as u32..((x + 60.0) as u32).min(with.width());
+        let rows = (baseline - 14.0).max(0.0) as u32..((baseline + 3.0) as u32).min(with.height());
+        let inked = rows
+            .flat_map(|y| columns.clone().map(move |x| (x, y)))
+            .any(|(x, y)| with.pixel(x, y) != without.pixel(x, y));
+        assert!(
+            inked,
+            "{:?} at ({x}, {baseline}) left no ink",
+            word.text().unwrap_or_default()
+        );
+    }
+}
+
+/// Every text's box in canvas coordinates, laid out in DejaVu Sans.
+fn text_boxes(group: &resvg::usvg::Group, boxes: &mut Vec<resvg::tiny_skia::Rect>) {
+    for node in group.children() {
+        match node {
+            resvg::usvg::Node::Group(inner) => text_boxes(inner, boxes),
+            resvg::usvg::Node::Text(text) => boxes.push(text.abs_bounding_box()),
+            _ => {}
+        }
+    }
+}
+
+fn overlap(a: &resvg::tiny_skia::Rect, b: &resvg::tiny_skia::Rect) -> bool {
+    a.x() < b.right() && b.x() < a.right() && a.y() < b.bottom() && b.y() < a.bottom()
+}
+
+#[test]
+fn no_word_or_legend_entry_overlaps_another() {
+    // The widest legend (Relaybox's and Agora's marks) and a narrow one (Zoom's).
+    let agora = [
+        "agora",
+        "--ttl",
+        "15m",
+        "--force-disconnect-at",
+        "10m",
+        "--svg",
+    ];
+    for args in [&DEMO[..], &agora[..], &["zoom", "--ttl", "1h", "--svg"][..]] {
+        let text = svg(args);
+        let mut options = resvg::usvg::Options::default();
+        options
+            .fontdb_mut()
+            .load_font_data(std::fs::read(DEJAVU).unwrap());
+        let tree = resvg::usvg::Tree::from_str(&text, &options).unwrap();
+        let entries: Vec<_> = (0..)
+            .map_while(|i| tree.node_by_id(&format!("legend-{i}")))
+            .map(|node| node.abs_bounding_box())
+            .collect();
+        assert!(
+            entries.len() >= 4,
+            "{}: {} legend entries",
+            args[0],
+            entries.len()
+        );
+        let mut words = Vec::new();
+        text_boxes(tree.root(), &mut words);
+        for boxes in [&entries, &words] {
+            for (i, a) in boxes.iter().enumerate() {
+                for b in &boxes[i + 1..] {
+                    assert!(!overlap(a, b), "{}: {a:?} overlaps {b:?}", args[0]);
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub enum SvgAxis {
 const WIDTH: f64 = 960.0;
 const LEFT: f64 = 150.0;
 const RIGHT: f64 = 30.0;
-const TOP: f64 = 48.0;
+const TOP: f64 = 56.0;
 const LANE: f64 = 30.0;
 const BAR: f64 = 10.0;
 const FONT: &str = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\"";
@@ -160,7 +160,13 @@ pub fn render(
     let x_of = |t: i64| LEFT + plot * (t.clamp(0, end) as f64) / end as f64;
     let lanes_bottom = TOP + LANE * picture.lanes.len() as f64;
     let (bars, marks) = picture.legend();
-    let legend_rows = (bars.len() + marks.len()).div_ceil(4);
+    let meanings: Vec<&str> = bars
+        .iter()
+        .map(|bar| bar.meaning())
+        .chain(marks.iter().map(|mark| mark.meaning()))
+        .collect();
+    let columns = legend_columns(&meanings, plot);
+    let legend_rows = meanings.len().div_ceil(columns);
     let height = lanes_bottom + 50.0 + 22.0 * legend_rows as f64 + 10.0;
     let mut svg = String::new();
     let _ = writeln!(
@@ -271,7 +277,7 @@ pub fn render(
         t = t.saturating_add(step);
     }
     let _ = writeln!(svg, "</g>");
-    // The legend, four entries a row.
+    // The legend, in as many columns as its longest entry leaves room for.
     let legend_y = axis_y + 42.0;
     let entries: Vec<(String, String)> = bars
         .iter()
@@ -292,17 +298,29 @@ pub fn render(
         .collect();
     let _ = writeln!(svg, "<g class=\"legend\">");
     for (index, (swatch, meaning)) in entries.iter().enumerate() {
-        let x = LEFT + (index % 4) as f64 * (plot / 4.0);
-        let y = legend_y + 22.0 * (index / 4) as f64;
+        let x = LEFT + (index % columns) as f64 * (plot / columns as f64);
+        let y = legend_y + 22.0 * (index / columns) as f64;
         let _ = writeln!(
             svg,
-            "<g transform=\"translate({x:.1} {y:.1})\">{swatch}<text x=\"30\" y=\"4\" fill=\"#333\">{}</text></g>",
+            "<g id=\"legend-{index}\" transform=\"translate({x:.1} {y:.1})\">{swatch}<text x=\"30\" y=\"4\" fill=\"#333\">{}</text></g>",
             xml(meaning)
         );
     }
     let _ = writeln!(svg, "</g>");
     svg.push_str("</svg>\n");
     svg
+}
+
+/// How many legend entries fit side by side in `width`: a swatch, the longest meaning (DejaVu
+/// Sans at 13 px advances under 8.2 px a character, capitals included) and a gap each.
+fn legend_columns(meanings: &[&str], width: f64) -> usize {
+    let longest = meanings
+        .iter()
+        .map(|m| m.chars().count())
+        .max()
+        .unwrap_or(0);
+    let entry = 30.0 + 8.2 * longest as f64 + 16.0;
+    ((width / entry).floor() as usize).clamp(1, 4)
 }
 
 #[cfg(test)]
