@@ -2986,3 +2986,25 @@ fn a_fast_clock_ticks_once_a_real_second_and_a_normal_one_on_its_seconds() {
     app.clock.set_paused(true);
     assert_eq!(until_next_tick(&app), Duration::from_secs(1), "paused");
 }
+
+#[test]
+fn the_labs_clock_hint_lists_only_keys_that_work_where_the_focus_is() {
+    let mut app = app();
+    update(&mut app, Action::ToggleLab);
+    let on_choice = screen(&app, 120, 40);
+    assert!(on_choice.contains("] +1m"), "{on_choice}");
+    // On a text row a `]` would be typed: the hint gives the function keys instead.
+    update(&mut app, Action::NextField);
+    update(&mut app, Action::NextField);
+    assert!(app.on_text_field(), "join at is a text row");
+    let on_text = screen(&app, 120, 40);
+    assert!(!on_text.contains("] +1m"), "{on_text}");
+    assert!(on_text.contains("F8 faster"), "{on_text}");
+    assert!(on_text.contains("off a text row"), "{on_text}");
+    let clock = app.clock.now();
+    for c in "]".chars() {
+        let action = to_action(&app, &hits(&app, 120, 40), ch(c)).unwrap();
+        update(&mut app, action);
+    }
+    assert_eq!(app.clock.now(), clock, "typed, not a clock jump");
+}

@@ -724,7 +724,7 @@ pub fn is_clock_key(binding: &Binding) -> bool {
             | Action::ClockJump(_)
             | Action::ClockToExpiry
             | Action::ClockReset
-    ) && binding.context == Context::Commands
+    ) && matches!(binding.context, Context::Commands | Context::Global)
 }
 
 /// The footer's hints for the app's state: (keys, word), most specific context first; a key

@@ -17,7 +17,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::action::Action;
 use super::app::App;
-use super::keymap::{KEYS, is_clock_key};
+use super::keymap::{Context, KEYS, is_clock_key};
 use super::layout::{Hits, Target, format_time, pane, render_lines, styled};
 use super::text::{truncate, window, wrap};
 use super::theme::Theme;
@@ -581,7 +581,7 @@ fn draw_scenario(
         styled(clock_state(app), theme.text),
     ]));
     let keys_width = inner_width.saturating_sub(1).max(1);
-    for line in wrap(&clock_keys(), keys_width, keys_width) {
+    for line in wrap(&clock_keys(app), keys_width, keys_width) {
         lines.push(Line::styled(format!(" {line}"), theme.dim));
     }
     lines.push(Line::default());
@@ -618,23 +618,46 @@ fn clock_state(app: &App) -> String {
 }
 
 /// The clock's keys in a few words each, the keys as the key table has them.
-fn clock_keys() -> String {
-    KEYS.iter()
-        .filter(|b| is_clock_key(b))
-        .map(|b| {
-            let does = match b.action {
-                Action::ClockPause => "pause".to_string(),
-                Action::ClockSlower => "slower".to_string(),
-                Action::ClockFaster => "faster".to_string(),
-                Action::ClockJump(seconds) => format!("+{}", format_duration_compact(seconds)),
-                Action::ClockToExpiry => "exp − 10 s".to_string(),
-                Action::ClockReset => "real time".to_string(),
-                _ => b.description.to_string(),
-            };
-            format!("{} {does}", b.label)
+/// The clock's keys that work where the focus is: the single keys off a text row; on one,
+/// where typing takes them, the function keys, and where the rest are.
+fn clock_keys(app: &App) -> String {
+    let contexts = app.contexts();
+    let listed = |context: Context| {
+        KEYS.iter()
+            .filter(move |b| is_clock_key(b) && b.context == context)
+            .map(|b| {
+                let does = match b.action {
+                    Action::ClockPause => "pause".to_string(),
+                    Action::ClockSlower => "slower".to_string(),
+                    Action::ClockFaster => "faster".to_string(),
+                    Action::ClockJump(seconds) => {
+                        format!("+{}", format_duration_compact(seconds))
+                    }
+                    Action::ClockToExpiry => "exp − 10 s".to_string(),
+                    Action::ClockReset => "real time".to_string(),
+                    _ => b.description.to_string(),
+                };
+                format!("{} {does}", b.label)
+            })
+    };
+    if contexts.contains(&Context::Commands) {
+        return listed(Context::Commands).collect::<Vec<_>>().join(" · ");
+    }
+    let typed_here: Vec<&str> = KEYS
+        .iter()
+        .filter(|b| {
+            is_clock_key(b)
+                && b.context == Context::Commands
+                && !matches!(
+                    b.action,
+                    Action::ClockPause | Action::ClockSlower | Action::ClockFaster
+                )
         })
-        .collect::<Vec<_>>()
-        .join(" · ")
+        .map(|b| b.label)
+        .collect();
+    let mut keys: Vec<String> = listed(Context::Global).collect();
+    keys.push(format!("{} off a text row", typed_here.join(" ")));
+    keys.join(" · ")
 }
 
 fn draw_picture(
