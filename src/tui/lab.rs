@@ -617,9 +617,8 @@ fn clock_state(app: &App) -> String {
     format!("×{} {running}", app.clock.speed())
 }
 
-/// The clock's keys in a few words each, the keys as the key table has them.
-/// The clock's keys that work where the focus is: the single keys off a text row; on one,
-/// where typing takes them, the function keys, and where the rest are.
+/// The clock's keys in a few words each, as the key table has them: the single keys off a
+/// text row; on one, where typing takes them, the function keys, and where the rest are.
 fn clock_keys(app: &App) -> String {
     let contexts = app.contexts();
     let listed = |context: Context| {
