@@ -1466,23 +1466,25 @@ fn a_burst_of_a_thousand_keys_through_the_loop_is_one_mint_and_a_few_frames() {
     let mints = app.mints;
     let mut events: VecDeque<Event> = (0..1000).map(|_| ch('x')).collect();
     events.push_back(ctrl('q'));
+    let frames = frames_of(&mut app, &mut Script(events));
+    assert_eq!(
+        claims(&app)["connection_data"].as_str().unwrap().len(),
+        1000
+    );
+    assert!(app.mints - mints <= 2, "{} mints", app.mints - mints);
+    assert!(frames <= 3, "{frames} frames");
+}
+
+/// Runs the real loop on `app` over `events` at 120×40 until it quits; the frames it drew.
+fn frames_of(app: &mut App, events: &mut dyn EventSource) -> usize {
     let mut terminal = Terminal::new(Counting {
         inner: TestBackend::new(120, 40),
         frames: 0,
     })
     .unwrap();
     let mut edge = Edge::new(Vec::new());
-    run_loop(&mut terminal, &mut app, &mut Script(events), &mut edge).unwrap();
-    assert_eq!(
-        claims(&app)["connection_data"].as_str().unwrap().len(),
-        1000
-    );
-    assert!(app.mints - mints <= 2, "{} mints", app.mints - mints);
-    assert!(
-        terminal.backend().frames <= 3,
-        "{} frames",
-        terminal.backend().frames
-    );
+    run_loop(&mut terminal, app, events, &mut edge).unwrap();
+    terminal.backend().frames
 }
 
 /// A scripted session for the real loop: events, and pauses until the loop's next tick.
@@ -2878,18 +2880,11 @@ fn a_twenty_kilobyte_burst_of_keys_through_the_loop_is_a_few_batches() {
         .map(|i| ch(if i % 2 == 0 { 'a' } else { 'b' }))
         .collect();
     events.push_back(ctrl('q'));
-    let mut terminal = Terminal::new(Counting {
-        inner: TestBackend::new(120, 40),
-        frames: 0,
-    })
-    .unwrap();
-    let mut edge = Edge::new(Vec::new());
-    run_loop(&mut terminal, &mut app, &mut Script(events), &mut edge).unwrap();
+    let frames = frames_of(&mut app, &mut Script(events));
     let data = claims(&app)["user_identity"].clone();
     assert_eq!(data.as_str().map(str::len), Some(20_000), "{data:.40}");
     // A batch ends after 30 ms of input even in a flood, so a slow build may take a few; a key
     // a frame (20 000) or a mint a key is what this would catch.
-    let frames = terminal.backend().frames;
     assert!(frames <= 40, "{frames} frames");
     assert!(
         app.mints - mints <= frames as u64,
@@ -2947,12 +2942,6 @@ fn the_mouse_cycles_a_choice_both_ways_and_the_wheel_scrolls() {
 fn a_tick_that_changes_nothing_on_screen_draws_no_frame() {
     // A manual clock stands still, as a paused one does: its ticks show nothing new.
     let mut app = app();
-    let mut terminal = Terminal::new(Counting {
-        inner: TestBackend::new(120, 40),
-        frames: 0,
-    })
-    .unwrap();
-    let mut edge = Edge::new(Vec::new());
     let mut session = Session(VecDeque::from([
         Step::Tick,
         Step::Tick,
@@ -2960,9 +2949,8 @@ fn a_tick_that_changes_nothing_on_screen_draws_no_frame() {
         Step::Tick,
         press(ctrl('q')),
     ]));
-    run_loop(&mut terminal, &mut app, &mut session, &mut edge).unwrap();
     assert_eq!(
-        terminal.backend().frames,
+        frames_of(&mut app, &mut session),
         2,
         "the first frame and the lab's, none for the ticks"
     );
