@@ -1,6 +1,8 @@
 //! A token checked from every side: its platform, its signature, its findings. The one shape
 //! that `mint`, `inspect` and the workbench all show (`--json` serialises it as it is).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -8,7 +10,7 @@ use serde_json::Value;
 use crate::findings::{self, Finding};
 use crate::platform::credentials::{argv_warning, demo_finding};
 use crate::platform::field::ids;
-use crate::platform::{self, CredentialError, CredentialSource, Credentials, Platform};
+use crate::platform::{self, CredentialError, CredentialSource, Credentials, Platform, Prepared};
 use crate::secret::{Secret, SecretOrigin};
 use crate::token::{DecodeError, Decoded, KeySet, Signature, TimeFields, VerifyKey};
 
@@ -44,6 +46,10 @@ pub enum KeyChoice<'a> {
     Given(&'a Secret),
     /// The credentials that just minted the token.
     Minted(&'a Credentials),
+    /// The prepared credentials that just minted the token, with the key that checks it
+    /// derived once (the workbench, bulk runs). `typed`: the secret was typed into the
+    /// workbench, so it is read as a given one (it raises no credential finding).
+    Prepared { prepared: &'a Prepared, typed: bool },
     /// Whatever can be found: the platform's environment variables, or the demo credentials
     /// when the token names the demo key.
     Find {
@@ -78,20 +84,41 @@ impl Checked {
         key: KeyChoice,
     ) -> Checked {
         let mut key_findings = Vec::new();
-        // The secret, where it came from, and the key id it belongs to when that is known.
-        let (secret, source, key_id) = match key {
-            KeyChoice::Given(secret) => (
+        let given = |secret: &Secret| {
+            (
                 Some(secret.clone()),
                 None,
                 platform.and_then(|p| p.split_secret(secret.clone()).0),
-            ),
-            KeyChoice::Minted(credentials) => (
+            )
+        };
+        let minted = |credentials: &Credentials| {
+            (
                 Some(platform.map_or(credentials.secret.clone(), |p| {
                     p.split_secret(credentials.secret.clone()).1
                 })),
                 Some(credentials.source.clone()),
                 Some(credentials.key.clone()),
-            ),
+            )
+        };
+        let mut prepared_key = None;
+        // The secret, where it came from, and the key id it belongs to when that is known.
+        let (secret, source, key_id) = match key {
+            KeyChoice::Given(secret) => given(secret),
+            KeyChoice::Minted(credentials) => minted(credentials),
+            KeyChoice::Prepared { prepared, typed } => {
+                let secret = &prepared.credentials.secret;
+                // The prepared key was derived from the secret as minting reads it (a key name
+                // split off); a typed secret is read whole, so only one with nothing to split
+                // gives the same key.
+                if !typed || platform.is_none_or(|p| p.split_secret(secret.clone()).0.is_none()) {
+                    prepared_key = Some(prepared.verify_key());
+                }
+                if typed {
+                    given(secret)
+                } else {
+                    minted(&prepared.credentials)
+                }
+            }
             KeyChoice::Find { env } => {
                 match platform.and_then(|p| found_credentials(p, &decoded, env)) {
                     Some(credentials) => (
@@ -128,7 +155,10 @@ impl Checked {
                     (Signature::Unverified, None)
                 }
             },
-            (Some(secret), _, _) => match key_for(platform, secret) {
+            (Some(secret), _, _) => match prepared_key.map_or_else(
+                || key_for(platform, secret).map(Cow::Owned),
+                |prepared| prepared.map(Cow::Borrowed).map_err(Clone::clone),
+            ) {
                 Ok(_) if decoded.missing_for_verify().is_some() => {
                     (Signature::Unverified, Some(secret.len()))
                 }

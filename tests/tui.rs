@@ -2996,3 +2996,36 @@ fn the_labs_clock_hint_lists_only_keys_that_work_where_the_focus_is() {
     }
     assert_eq!(app.clock.now(), clock, "typed, not a clock jump");
 }
+
+#[test]
+fn a_private_key_typed_in_checks_the_tokens_it_signs_once_prepared() {
+    let mut app = app();
+    switch_to(&mut app, "vonage");
+    type_into(&mut app, "secret", "@assets/demo/vonage-private-key.pem");
+    let view = app.shown.as_ref().unwrap();
+    assert_eq!(view.report.signature, Signature::Valid);
+    let found = rules(&app);
+    assert!(
+        !found.contains(&"demo-credentials"),
+        "typed in, not the built-in credentials: {found:?}"
+    );
+    // Every keystroke after re-signs and checks with the key prepared once.
+    type_into(&mut app, "topic", "1_MX4xMjM0NX5-another");
+    assert_eq!(
+        app.shown.as_ref().unwrap().report.signature,
+        Signature::Valid
+    );
+    // Ably's API key names its key before the ':': read whole, as a given secret is.
+    switch_to(&mut app, "ably");
+    type_into(
+        &mut app,
+        "secret",
+        "appId.keyId:a-secret-typed-into-the-workbench-0123",
+    );
+    assert_eq!(
+        app.shown.as_ref().unwrap().report.signature,
+        Signature::Valid,
+        "{:?}",
+        rules(&app)
+    );
+}

@@ -176,7 +176,10 @@ impl Run<'_> {
                     token,
                     decoded,
                     Some(platform),
-                    KeyChoice::Minted(&self.prepared.credentials),
+                    KeyChoice::Prepared {
+                        prepared: self.prepared,
+                        typed: false,
+                    },
                     self.now,
                 );
                 if broken.is_none() && report.has_errors() {

@@ -207,7 +207,10 @@ fn form_errors(config: &ServeConfig) -> Vec<String> {
             &token,
             decoded,
             Some(settings.platform),
-            KeyChoice::Minted(&settings.credentials),
+            KeyChoice::Prepared {
+                prepared: &prepared,
+                typed: false,
+            },
             now,
         );
         lines.extend(

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::field::PinnedRng;
 use super::{CredentialError, Credentials, Form, Platform};
 use crate::token::jwt::SignError;
-use crate::token::{Claims, Signer, jwt};
+use crate::token::{Claims, Signer, VerifyKey, jwt};
 
 /// Why a form did not mint; one sentence for the user.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +84,9 @@ pub struct Prepared {
     pub platform: &'static dyn Platform,
     pub credentials: Credentials,
     signer: Signer,
+    /// The key that checks what the signer signs (a Vonage private key's public half), derived
+    /// once: parsing an RSA private key costs as much as a signature.
+    verify_key: Result<VerifyKey, CredentialError>,
 }
 
 impl std::fmt::Debug for Prepared {
@@ -101,15 +104,22 @@ impl Prepared {
         credentials: Credentials,
     ) -> Result<Prepared, CredentialError> {
         let signer = platform.signer(&credentials)?;
+        let verify_key = platform.verify_key(&platform.split_secret(credentials.secret.clone()).1);
         Ok(Prepared {
             platform,
             credentials,
             signer,
+            verify_key,
         })
     }
 
     pub fn signer(&self) -> &Signer {
         &self.signer
+    }
+
+    /// The key that checks this signer's tokens, as a report of one needs it.
+    pub fn verify_key(&self) -> Result<&VerifyKey, &CredentialError> {
+        self.verify_key.as_ref()
     }
 
     /// A minter for many tokens of this platform and key.

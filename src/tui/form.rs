@@ -512,10 +512,13 @@ impl Tab {
             .ok_or("the secret could not be read, so the token cannot be checked")?;
         let decoded = crate::platform::decode_minted(self.platform, &self.form, text)
             .map_err(|e| e.to_string())?;
-        let key = match self.source {
+        let typed = self.source.is_none();
+        let key = match (&self.prepared, typed) {
+            // The key derived when the credentials were prepared, not once a keystroke.
+            (Ok(prepared), _) => KeyChoice::Prepared { prepared, typed },
             // A secret typed here was never on the command line nor a demo: no credential finding.
-            None => KeyChoice::Given(&credentials.secret),
-            Some(_) => KeyChoice::Minted(&credentials),
+            (Err(_), true) => KeyChoice::Given(&credentials.secret),
+            (Err(_), false) => KeyChoice::Minted(&credentials),
         };
         Ok(TokenView::new(
             text,
