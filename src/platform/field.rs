@@ -342,27 +342,41 @@ impl Form {
             "permissions",
             "claims",
         ];
-        let value_of = |id: &str| {
-            fields
-                .iter()
-                .position(|f| f.id == id)
-                .and_then(|i| self.values.get(i))
-        };
-        let text_of = |id: &str| match value_of(id) {
-            Some(FieldValue::Text(text)) => text.as_str(),
-            _ => "",
-        };
+        // The value of the first field of each ordered id, found in one pass over the form.
+        let mut ordered: [Option<&FieldValue>; ORDERED.len()] = [None; ORDERED.len()];
+        for (spec, value) in fields.iter().zip(&self.values) {
+            if let Some(slot) = ORDERED.iter().position(|id| *id == spec.id) {
+                ordered[slot].get_or_insert(value);
+            }
+        }
+        let [
+            role,
+            topic,
+            password,
+            data,
+            client_id,
+            format,
+            expiry,
+            permissions,
+            claims,
+        ] = ordered;
+        fn text_of(value: Option<&FieldValue>) -> &str {
+            match value {
+                Some(FieldValue::Text(text)) => text,
+                _ => "",
+            }
+        }
         let mut bytes = Vec::with_capacity(128);
         let text = |bytes: &mut Vec<u8>, text: &str| {
             bytes.extend_from_slice(text.as_bytes());
             bytes.push(0xFF);
         };
         bytes.extend_from_slice(&now.timestamp_micros().to_le_bytes());
-        for id in &ORDERED[..5] {
-            text(&mut bytes, text_of(id));
+        for value in [role, topic, password, data, client_id] {
+            text(&mut bytes, text_of(value));
         }
-        let switch = matches!(value_of("format"), Some(FieldValue::Switch(true)));
-        let expiry = match value_of("expiry") {
+        let switch = matches!(format, Some(FieldValue::Switch(true)));
+        let expiry = match expiry {
             Some(FieldValue::Expiry(expiry)) => *expiry,
             _ => Expiry::Default,
         };
@@ -373,11 +387,11 @@ impl Form {
         };
         bytes.extend_from_slice(&[switch.into(), kind]);
         bytes.extend_from_slice(&value.to_le_bytes());
-        if let Some(FieldValue::Rooms(rooms)) = value_of("permissions") {
+        if let Some(FieldValue::Rooms(rooms)) = permissions {
             write_rooms(&mut bytes, rooms);
         }
         bytes.push(0xFD);
-        if let Some(FieldValue::Claims(claims)) = value_of("claims") {
+        if let Some(FieldValue::Claims(claims)) = claims {
             write_claims(&mut bytes, claims);
         }
         for (spec, value) in fields.iter().zip(&self.values) {
