@@ -177,14 +177,16 @@ fn write_int(buffer: &mut Vec<u8>, number: i64) {
     buffer.truncate(end);
 }
 
-/// `number` in decimal, as text.
+/// `number` in decimal, as text: as [`write_int`], a block of fixed size then cut.
 pub(crate) fn push_int(text: &mut String, number: i64) {
-    let mut digits = [0u8; 20];
     if number < 0 {
         text.push('-');
     }
+    let mut digits = [b'0'; 20];
     let len = decimal(number.unsigned_abs(), &mut digits);
-    text.push_str(std::str::from_utf8(&digits[..len]).expect("digits are ASCII"));
+    let end = text.len() + len;
+    text.push_str(std::str::from_utf8(&digits).expect("digits are ASCII"));
+    text.truncate(end);
 }
 
 /// Writes `number` in decimal at the start of `digits`, two digits at a time from its last;
@@ -235,6 +237,9 @@ mod tests {
             let mut buffer = b"x".to_vec();
             write_int(&mut buffer, number);
             assert_eq!(buffer[1..], *number.to_string().as_bytes(), "{number}");
+            let mut text = "x".to_string();
+            push_int(&mut text, number);
+            assert_eq!(text[1..], number.to_string(), "{number}");
         }
     }
 
