@@ -366,7 +366,12 @@ impl Form {
                 _ => "",
             }
         }
-        let mut bytes = Vec::with_capacity(128);
+        thread_local! {
+            /// The buffer of the last seed: a bulk run seeds every token, and allocates once.
+            static BYTES: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+        }
+        let mut bytes = BYTES.take();
+        bytes.clear();
         let text = |bytes: &mut Vec<u8>, text: &str| {
             bytes.extend_from_slice(text.as_bytes());
             bytes.push(0xFF);
@@ -414,7 +419,9 @@ impl Form {
             }
             bytes.push(0xFC);
         }
-        SipHasher13::new().hash(&bytes)
+        let seed = SipHasher13::new().hash(&bytes);
+        BYTES.set(bytes);
+        seed
     }
 }
 
