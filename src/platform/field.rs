@@ -344,9 +344,11 @@ impl Form {
         ];
         // The value of the first field of each ordered id, found in one pass over the form.
         let mut ordered: [Option<&FieldValue>; ORDERED.len()] = [None; ORDERED.len()];
+        let mut others = false;
         for (spec, value) in fields.iter().zip(&self.values) {
-            if let Some(slot) = ORDERED.iter().position(|id| *id == spec.id) {
-                ordered[slot].get_or_insert(value);
+            match ORDERED.iter().position(|id| *id == spec.id) {
+                Some(slot) => _ = ordered[slot].get_or_insert(value),
+                None => others = true,
             }
         }
         let [
@@ -399,7 +401,7 @@ impl Form {
         if let Some(FieldValue::Claims(claims)) = claims {
             write_claims(&mut bytes, claims);
         }
-        for (spec, value) in fields.iter().zip(&self.values) {
+        for (spec, value) in fields.iter().zip(&self.values).filter(|_| others) {
             if ORDERED.contains(&spec.id) {
                 continue;
             }
