@@ -129,7 +129,7 @@ fn short_needs_escape(text: &[u8]) -> bool {
     let word = if len >= 4 {
         let first = u32::from_le_bytes(text[..4].try_into().expect("four bytes"));
         let last = u32::from_le_bytes(text[len - 4..].try_into().expect("four bytes"));
-        u64::from(first) | u64::from(last) << 32
+        u64::from(first) | (u64::from(last) << 32)
     } else if len > 0 {
         u64::from_le_bytes([
             text[0],

@@ -139,7 +139,7 @@ fn is_plain(text: &[u8]) -> bool {
         let word = if len >= 4 {
             let first = u32::from_le_bytes(text[..4].try_into().expect("four bytes"));
             let last = u32::from_le_bytes(text[len - 4..].try_into().expect("four bytes"));
-            u64::from(first) | u64::from(last) << 32
+            u64::from(first) | (u64::from(last) << 32)
         } else if len > 0 {
             u64::from_le_bytes([
                 text[0],
@@ -184,7 +184,7 @@ fn word_is_plain(word: u64) -> bool {
         return false;
     }
     // A letter of either case becomes a small letter when the 0x20 bit is set.
-    let letters = between(word | ONES * 0x20, b'a', b'z');
+    let letters = between(word | (ONES * 0x20), b'a', b'z');
     let digits = between(word, b'0', b'9');
     let dash_or_dot = between(word, b'-', b'.');
     let underscore = between(word, b'_', b'_');
