@@ -97,54 +97,12 @@ fn write_str(buffer: &mut Vec<u8>, text: &str) {
 }
 
 /// Whether JSON must escape a byte of `text` (a control character, `"` or `\\`), tested eight
-/// bytes at a time: a word has such a byte when it has a byte under 0x20, or when it XOR the
-/// quote (or the backslash) repeated has a zero byte. Text of fewer than eight bytes (most claim
-/// names) is tested as one word too, made of loads of fixed size that may overlap, with no loop:
-/// for a name known when compiling, the whole test folds away.
+/// bytes at a time ([`super::words::every_word`]: for a name known when compiling, the test
+/// folds away): a word has such a byte when it has a byte under 0x20, or when it XOR the quote
+/// (or the backslash) repeated has a zero byte.
 #[inline(always)]
 fn needs_escape(text: &[u8]) -> bool {
-    let len = text.len();
-    if len < 8 {
-        return short_needs_escape(text);
-    }
-    let mut words = text.chunks_exact(8);
-    for chunk in &mut words {
-        if word_needs_escape(u64::from_ne_bytes(chunk.try_into().expect("a chunk of 8"))) {
-            return true;
-        }
-    }
-    // The last eight bytes, overlapping bytes already tested: one more word, not a loop.
-    !words.remainder().is_empty()
-        && word_needs_escape(u64::from_ne_bytes(
-            text[len - 8..].try_into().expect("eight bytes"),
-        ))
-}
-
-/// [`needs_escape`] of fewer than eight bytes: two loads of four bytes that together cover
-/// them (they overlap when there are fewer than eight), or for under four bytes the first, the
-/// middle and the last byte, padded with a byte that needs no escaping.
-#[inline(always)]
-fn short_needs_escape(text: &[u8]) -> bool {
-    let len = text.len();
-    let word = if len >= 4 {
-        let first = u32::from_le_bytes(text[..4].try_into().expect("four bytes"));
-        let last = u32::from_le_bytes(text[len - 4..].try_into().expect("four bytes"));
-        u64::from(first) | (u64::from(last) << 32)
-    } else if len > 0 {
-        u64::from_le_bytes([
-            text[0],
-            text[len / 2],
-            text[len - 1],
-            b'a',
-            b'a',
-            b'a',
-            b'a',
-            b'a',
-        ])
-    } else {
-        return false;
-    };
-    word_needs_escape(word)
+    !super::words::every_word(text, |word| !word_needs_escape(word))
 }
 
 #[inline(always)]

@@ -130,43 +130,10 @@ fn push_escaped_runs(out: &mut String, text: &str) {
 }
 
 /// Whether every byte of `text` is a letter, a digit, `-`, `_` or `.`: bytes `querystring`
-/// keeps. Tested a word of eight bytes at a time; text of fewer than eight bytes as one word of
-/// loads that may overlap, padded with a letter.
+/// keeps. Tested eight bytes at a time ([`super::words::every_word`]).
 #[inline(always)]
 fn is_plain(text: &[u8]) -> bool {
-    let len = text.len();
-    if len < 8 {
-        let word = if len >= 4 {
-            let first = u32::from_le_bytes(text[..4].try_into().expect("four bytes"));
-            let last = u32::from_le_bytes(text[len - 4..].try_into().expect("four bytes"));
-            u64::from(first) | (u64::from(last) << 32)
-        } else if len > 0 {
-            u64::from_le_bytes([
-                text[0],
-                text[len / 2],
-                text[len - 1],
-                b'a',
-                b'a',
-                b'a',
-                b'a',
-                b'a',
-            ])
-        } else {
-            return true;
-        };
-        return word_is_plain(word);
-    }
-    let mut words = text.chunks_exact(8);
-    for chunk in &mut words {
-        if !word_is_plain(u64::from_le_bytes(chunk.try_into().expect("a chunk of 8"))) {
-            return false;
-        }
-    }
-    // The last eight bytes, overlapping bytes already tested: one more word, not a loop.
-    words.remainder().is_empty()
-        || word_is_plain(u64::from_le_bytes(
-            text[len - 8..].try_into().expect("eight bytes"),
-        ))
+    super::words::every_word(text, word_is_plain)
 }
 
 /// [`is_plain`] of eight bytes. For bytes under 0x80, `byte + (0x80 − low)` has its high bit set
