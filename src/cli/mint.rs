@@ -13,7 +13,9 @@ use rand::rngs::StdRng;
 use super::{FieldArgs, Outcome, UsageError, parse_now};
 use crate::findings::Severity;
 use crate::platform::credentials::argv_warning;
-use crate::platform::{self, CredentialSource, Form, MintContext, MintError, Prepared, TokenRng};
+use crate::platform::{
+    self, CredentialSource, Form, IndexedForms, MintContext, MintError, Prepared, TokenRng,
+};
 use crate::report::{self, KeyChoice};
 use crate::secret::SecretOrigin;
 use crate::token::Signer;
@@ -140,9 +142,8 @@ impl Run<'_> {
     fn write(&self, range: Range<u64>, out: &mut impl Write) -> Result<Broken, Stop> {
         let platform = self.prepared.platform;
         let mut minter = self.prepared.minter();
-        let per_token_form = self.form.has_index_placeholder();
         let needs_report = self.strict || !matches!(self.output, Output::Token);
-        let mut indexed = Form::default();
+        let mut forms = IndexedForms::new(self.form);
         let mut run_rng = StdRng::from_entropy();
         let mut broken = None;
         let mut last_flush = Instant::now();
@@ -156,12 +157,7 @@ impl Run<'_> {
                     last_flush = Instant::now();
                 }
             }
-            let form = if per_token_form {
-                self.form.index_into(n, &mut indexed);
-                &indexed
-            } else {
-                self.form
-            };
+            let form = forms.form(n);
             let mut rng = TokenRng::new(platform, form, self.pinned, &mut run_rng);
             let mut ctx = MintContext {
                 now: self.now,

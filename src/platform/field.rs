@@ -314,39 +314,7 @@ impl Form {
 
     /// The form for token number `n` of a bulk run: `{n}` in any text becomes `n`.
     pub fn for_index(&self, n: u64) -> Form {
-        let mut form = Form::default();
-        self.index_into(n, &mut form);
-        form
-    }
-
-    /// [`Form::for_index`] into `out`, reusing its buffers: a bulk run allocates nothing per
-    /// token for its forms.
-    pub fn index_into(&self, n: u64, out: &mut Form) {
-        let mut digits = [0u8; 20];
-        let index = decimal(n, &mut digits);
-        out.values.truncate(self.values.len());
-        for (i, value) in self.values.iter().enumerate() {
-            if i == out.values.len() {
-                out.values.push(value.clone());
-                if let Some(last) = out.values.last_mut() {
-                    substitute(last, index);
-                }
-                continue;
-            }
-            index_value_into(value, index, &mut out.values[i]);
-        }
-    }
-
-    /// Whether any text holds `{n}`, so a bulk run can skip the per-token copy when none does.
-    pub fn has_index_placeholder(&self) -> bool {
-        let has = |text: &str| text.contains("{n}");
-        self.values.iter().any(|value| match value {
-            FieldValue::Text(text) => has(text),
-            FieldValue::Switch(_) | FieldValue::Expiry(_) => false,
-            FieldValue::Rooms(rooms) => rooms.iter().any(|r| has(&r.room)),
-            FieldValue::Pairs(pairs) => pairs.iter().any(|(name, value)| has(name) || has(value)),
-            FieldValue::Claims(claims) => claims.iter().any(|(_, v)| v.to_string().contains("{n}")),
-        })
+        IndexedForms::new(self).form(n).clone()
     }
 
     /// The random source of the token minted from this form at a pinned clock (`--now`): the
@@ -374,27 +342,48 @@ impl Form {
             "permissions",
             "claims",
         ];
-        let value_of = |id: &str| {
-            fields
-                .iter()
-                .position(|f| f.id == id)
-                .and_then(|i| self.values.get(i))
-        };
-        let text_of = |id: &str| match value_of(id) {
-            Some(FieldValue::Text(text)) => text.as_str(),
-            _ => "",
-        };
-        let mut bytes = Vec::with_capacity(128);
+        // The value of the first field of each ordered id, found in one pass over the form.
+        let mut ordered: [Option<&FieldValue>; ORDERED.len()] = [None; ORDERED.len()];
+        let mut others = false;
+        for (spec, value) in fields.iter().zip(&self.values) {
+            match ORDERED.iter().position(|id| *id == spec.id) {
+                Some(slot) => _ = ordered[slot].get_or_insert(value),
+                None => others = true,
+            }
+        }
+        let [
+            role,
+            topic,
+            password,
+            data,
+            client_id,
+            format,
+            expiry,
+            permissions,
+            claims,
+        ] = ordered;
+        fn text_of(value: Option<&FieldValue>) -> &str {
+            match value {
+                Some(FieldValue::Text(text)) => text,
+                _ => "",
+            }
+        }
+        thread_local! {
+            /// The buffer of the last seed: a bulk run seeds every token, and allocates once.
+            static BYTES: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+        }
+        let mut bytes = BYTES.take();
+        bytes.clear();
         let text = |bytes: &mut Vec<u8>, text: &str| {
             bytes.extend_from_slice(text.as_bytes());
             bytes.push(0xFF);
         };
         bytes.extend_from_slice(&now.timestamp_micros().to_le_bytes());
-        for id in &ORDERED[..5] {
-            text(&mut bytes, text_of(id));
+        for value in [role, topic, password, data, client_id] {
+            text(&mut bytes, text_of(value));
         }
-        let switch = matches!(value_of("format"), Some(FieldValue::Switch(true)));
-        let expiry = match value_of("expiry") {
+        let switch = matches!(format, Some(FieldValue::Switch(true)));
+        let expiry = match expiry {
             Some(FieldValue::Expiry(expiry)) => *expiry,
             _ => Expiry::Default,
         };
@@ -405,14 +394,14 @@ impl Form {
         };
         bytes.extend_from_slice(&[switch.into(), kind]);
         bytes.extend_from_slice(&value.to_le_bytes());
-        if let Some(FieldValue::Rooms(rooms)) = value_of("permissions") {
+        if let Some(FieldValue::Rooms(rooms)) = permissions {
             write_rooms(&mut bytes, rooms);
         }
         bytes.push(0xFD);
-        if let Some(FieldValue::Claims(claims)) = value_of("claims") {
+        if let Some(FieldValue::Claims(claims)) = claims {
             write_claims(&mut bytes, claims);
         }
-        for (spec, value) in fields.iter().zip(&self.values) {
+        for (spec, value) in fields.iter().zip(&self.values).filter(|_| others) {
             if ORDERED.contains(&spec.id) {
                 continue;
             }
@@ -432,7 +421,9 @@ impl Form {
             }
             bytes.push(0xFC);
         }
-        SipHasher13::new().hash(&bytes)
+        let seed = SipHasher13::new().hash(&bytes);
+        BYTES.set(bytes);
+        seed
     }
 }
 
@@ -461,67 +452,79 @@ fn write_claims(bytes: &mut Vec<u8>, claims: &[(String, Value)]) {
 /// from version to version, and cheap to seed once a token.
 pub type PinnedRng = rand_pcg::Pcg64Mcg;
 
-/// `value` with `{n}` replaced by `index`, into `out`, reusing `out`'s buffers when it holds a
-/// value of the same kind.
+/// The forms of a bulk run, token after token, in one form kept from token to token: only the
+/// fields that hold `{n}` are written again for each token (into their own buffers), the others
+/// stay as the template has them. A bulk run copies no form and allocates nothing per token.
+pub struct IndexedForms<'a> {
+    template: &'a Form,
+    /// The places of the template's values that hold `{n}`.
+    indexed: Vec<usize>,
+    form: Form,
+}
+
+impl<'a> IndexedForms<'a> {
+    pub fn new(template: &'a Form) -> IndexedForms<'a> {
+        let indexed = (template.values.iter().enumerate())
+            .filter(|(_, value)| holds_placeholder(value))
+            .map(|(i, _)| i)
+            .collect();
+        IndexedForms {
+            template,
+            indexed,
+            form: template.clone(),
+        }
+    }
+
+    /// The form of token `n`: `{n}` in any text becomes `n`.
+    pub fn form(&mut self, n: u64) -> &Form {
+        if self.indexed.is_empty() {
+            return &self.form;
+        }
+        let mut digits = [0u8; 20];
+        let len = crate::token::json::decimal(n, &mut digits);
+        let index = std::str::from_utf8(&digits[..len]).expect("ASCII digits");
+        for &i in &self.indexed {
+            index_value_into(&self.template.values[i], index, &mut self.form.values[i]);
+        }
+        &self.form
+    }
+}
+
+/// Whether a value holds `{n}` in any of its texts.
+fn holds_placeholder(value: &FieldValue) -> bool {
+    let has = |text: &str| text.contains("{n}");
+    match value {
+        FieldValue::Text(text) => has(text),
+        FieldValue::Switch(_) | FieldValue::Expiry(_) => false,
+        FieldValue::Rooms(rooms) => rooms.iter().any(|r| has(&r.room)),
+        FieldValue::Pairs(pairs) => pairs.iter().any(|(name, value)| has(name) || has(value)),
+        FieldValue::Claims(claims) => claims.iter().any(|(_, v)| v.to_string().contains("{n}")),
+    }
+}
+
+/// `value` with `{n}` replaced by `index`, into `out`: the same value before, whose buffers it
+/// reuses.
 fn index_value_into(value: &FieldValue, index: &str, out: &mut FieldValue) {
     match (value, out) {
         (FieldValue::Text(text), FieldValue::Text(out)) => replace_into(text, index, out),
         (FieldValue::Rooms(rooms), FieldValue::Rooms(out)) => {
-            out.truncate(rooms.len());
-            for (i, room) in rooms.iter().enumerate() {
-                if i == out.len() {
-                    out.push(RoomPermission {
-                        room: String::new(),
-                        operations: Vec::new(),
-                    });
-                }
-                replace_into(&room.room, index, &mut out[i].room);
-                out[i].operations.clone_from(&room.operations);
+            for (room, out) in rooms.iter().zip(out) {
+                replace_into(&room.room, index, &mut out.room);
             }
         }
-        (value, out) => {
-            *out = value.clone();
-            substitute(out, index);
+        (FieldValue::Pairs(pairs), FieldValue::Pairs(out)) => {
+            for ((name, value), (out_name, out_value)) in pairs.iter().zip(out) {
+                replace_into(name, index, out_name);
+                replace_into(value, index, out_value);
+            }
         }
+        (FieldValue::Claims(claims), FieldValue::Claims(out)) => {
+            for ((_, value), (_, out)) in claims.iter().zip(out) {
+                *out = substitute_in_json(value, index);
+            }
+        }
+        (value, out) => *out = value.clone(),
     }
-}
-
-/// Replaces `{n}` in place.
-fn substitute(value: &mut FieldValue, index: &str) {
-    match value {
-        FieldValue::Text(text) => *text = text.replace("{n}", index),
-        FieldValue::Switch(_) | FieldValue::Expiry(_) => {}
-        FieldValue::Rooms(rooms) => {
-            for room in rooms {
-                room.room = room.room.replace("{n}", index);
-            }
-        }
-        FieldValue::Pairs(pairs) => {
-            for (name, value) in pairs {
-                *name = name.replace("{n}", index);
-                *value = value.replace("{n}", index);
-            }
-        }
-        FieldValue::Claims(claims) => {
-            for (_, value) in claims {
-                *value = substitute_in_json(value, index);
-            }
-        }
-    }
-}
-
-/// `n` in decimal, written into `digits`.
-fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&digits[start..]).expect("ASCII digits")
 }
 
 /// `text` with every `{n}` replaced by `index`, into `out` (as `str::replace` would give).
@@ -765,28 +768,46 @@ mod tests {
     #[test]
     fn index_placeholder_reaches_every_text() {
         let form = sample();
-        assert!(form.has_index_placeholder());
         let third = form.for_index(2);
         assert_eq!(third.text(TOPIC), "room-2");
         assert_eq!(third.extra_claims()[0].1, serde_json::json!({"k": ["v2"]}));
         assert_eq!(third.rooms(ROOMS)[0].room, "r2");
         assert_eq!(third.pairs(GRANTS)[0].1, "m2");
-        assert!(!Form::defaults(FIELDS).has_index_placeholder());
     }
 
     #[test]
-    fn index_into_reuses_a_form_and_gives_what_for_index_gives() {
-        let template = sample();
-        let mut reused = Form::defaults(FIELDS);
-        reused.set(
-            ROOMS,
-            FieldValue::Rooms(vec![template.rooms(ROOMS)[0].clone(); 3]),
-        );
-        for n in [0, 7, 1234, u64::MAX] {
-            template.index_into(n, &mut reused);
-            assert_eq!(reused, template.for_index(n));
+    fn indexed_forms_write_each_token_over_the_last_as_str_replace_would() {
+        let mut template = sample();
+        template.set_text(TOPIC, "{n}-{n}{x}{");
+        let mut forms = IndexedForms::new(&template);
+        // Indexes of growing and shrinking length, each form written over the one before.
+        for n in [0, 7, 1234, u64::MAX, 3] {
+            let n_text = n.to_string();
+            let replaced = |text: &str| text.replace("{n}", &n_text);
+            let mut expected = template.clone();
+            expected.set_text(TOPIC, replaced(template.text(TOPIC)));
+            expected.set(
+                ROOMS,
+                FieldValue::Rooms(vec![RoomPermission {
+                    room: replaced("r{n}"),
+                    operations: vec!["*".into()],
+                }]),
+            );
+            expected.set(
+                CLAIMS,
+                FieldValue::Claims(vec![(
+                    "tag".into(),
+                    serde_json::json!({"k": [replaced("v{n}")]}),
+                )]),
+            );
+            expected.set(
+                GRANTS,
+                FieldValue::Pairs(vec![("metadata".into(), replaced("m{n}"))]),
+            );
+            assert_eq!(*forms.form(n), expected, "{n}");
         }
-        assert_eq!(reused.text(TOPIC), format!("room-{}", u64::MAX));
+        let plain = Form::defaults(FIELDS);
+        assert_eq!(*IndexedForms::new(&plain).form(5), plain);
     }
 
     #[test]

@@ -17,7 +17,9 @@ use serde_json::Value;
 pub use credentials::{
     CredentialError, CredentialPart, CredentialSource, CredentialSpec, Credentials,
 };
-pub use field::{FieldKind, FieldRef, FieldSpec, FieldValue, Form, Preset, RoomPermission};
+pub use field::{
+    FieldKind, FieldRef, FieldSpec, FieldValue, Form, IndexedForms, Preset, RoomPermission,
+};
 pub use mint::{MintContext, MintError, Minter, OtherMinter, Prepared, TokenFormat, TokenRng};
 
 use crate::duration::Expiry;

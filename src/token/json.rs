@@ -42,9 +42,21 @@ impl<'a> From<&'a Value> for ClaimValue<'a> {
 /// writes a map: `{` before the first member, `,` before the others.
 #[inline(always)]
 pub(crate) fn write_member(buffer: &mut Vec<u8>, name: &str, value: ClaimValue<'_>) {
-    buffer.push(if buffer.is_empty() { b'{' } else { b',' });
-    write_str(buffer, name);
-    buffer.push(b':');
+    let separator = if buffer.is_empty() { b'{' } else { b',' };
+    if name.len() <= SHORT_NAME && !needs_escape(name.as_bytes()) {
+        // `,"name":` put together on the stack and copied in one go: for a name known when
+        // compiling, a copy of known length with one capacity check, not one a byte.
+        let mut start = [0u8; SHORT_NAME + 4];
+        start[0] = separator;
+        start[1] = b'"';
+        start[2..2 + name.len()].copy_from_slice(name.as_bytes());
+        start[2 + name.len()..4 + name.len()].copy_from_slice(b"\":");
+        buffer.extend_from_slice(&start[..4 + name.len()]);
+    } else {
+        buffer.push(separator);
+        write_str(buffer, name);
+        buffer.push(b':');
+    }
     match value {
         ClaimValue::Str(text) => write_str(buffer, text),
         ClaimValue::Int(number) => write_int(buffer, number),
@@ -58,6 +70,9 @@ pub(crate) fn write_member(buffer: &mut Vec<u8>, name: &str, value: ClaimValue<'
         ClaimValue::JsonText(text) => buffer.extend_from_slice(text.as_bytes()),
     }
 }
+
+/// The longest claim name [`write_member`] starts in one copy (`initial_layout_class_list` is 25).
+const SHORT_NAME: usize = 28;
 
 /// Ends the JSON object being written in `buffer` (`{}` when it has no member).
 pub(crate) fn close_object(buffer: &mut Vec<u8>) {
@@ -82,34 +97,22 @@ fn write_str(buffer: &mut Vec<u8>, text: &str) {
 }
 
 /// Whether JSON must escape a byte of `text` (a control character, `"` or `\\`), tested eight
-/// bytes at a time: a word has such a byte when it has a byte under 0x20, or when it XOR the
-/// quote (or the backslash) repeated has a zero byte.
+/// bytes at a time ([`super::words::every_word`]: for a name known when compiling, the test
+/// folds away): a word has such a byte when it has a byte under 0x20, or when it XOR the quote
+/// (or the backslash) repeated has a zero byte.
 #[inline(always)]
 fn needs_escape(text: &[u8]) -> bool {
+    !super::words::every_word(text, |word| !word_needs_escape(word))
+}
+
+#[inline(always)]
+fn word_needs_escape(word: u64) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     let below = |word: u64, n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGHS != 0;
-    let has_escape = |word: u64| {
-        below(word, 0x20)
-            || below(word ^ (ONES * b'"' as u64), 1)
-            || below(word ^ (ONES * b'\\' as u64), 1)
-    };
-    let mut words = text.chunks_exact(8);
-    for chunk in &mut words {
-        if has_escape(u64::from_ne_bytes(chunk.try_into().expect("a chunk of 8"))) {
-            return true;
-        }
-    }
-    let rest = words.remainder();
-    if rest.is_empty() {
-        false
-    } else if text.len() >= 8 {
-        // The last eight bytes, overlapping bytes already tested: one more word, not a loop.
-        let word = u64::from_ne_bytes(text[text.len() - 8..].try_into().expect("eight bytes"));
-        has_escape(word)
-    } else {
-        rest.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
-    }
+    below(word, 0x20)
+        || below(word ^ (ONES * b'"' as u64), 1)
+        || below(word ^ (ONES * b'\\' as u64), 1)
 }
 
 #[cold]
@@ -117,26 +120,37 @@ fn write_escaped_str(buffer: &mut Vec<u8>, text: &str) {
     serde_json::to_writer(buffer, text).expect("strings always serialise");
 }
 
-/// A JSON integer, written two digits at a time from the end.
+/// A JSON integer. The digits are copied as one block of fixed size, then the buffer cut back
+/// to their length: a copy of known length costs a few moves, where one of the digits' own
+/// length would call `memcpy`.
+#[inline]
 fn write_int(buffer: &mut Vec<u8>, number: i64) {
-    let mut digits = [0u8; 20];
     if number < 0 {
         buffer.push(b'-');
     }
-    buffer.extend_from_slice(decimal(number, &mut digits));
+    let mut digits = [0u8; 20];
+    let len = decimal(number.unsigned_abs(), &mut digits);
+    let end = buffer.len() + len;
+    buffer.extend_from_slice(&digits);
+    buffer.truncate(end);
 }
 
-/// `number` in decimal, as text.
+/// `number` in decimal, as text: as [`write_int`], a block of fixed size then cut.
 pub(crate) fn push_int(text: &mut String, number: i64) {
-    let mut digits = [0u8; 20];
     if number < 0 {
         text.push('-');
     }
-    text.push_str(std::str::from_utf8(decimal(number, &mut digits)).expect("digits are ASCII"));
+    let mut digits = [b'0'; 20];
+    let len = decimal(number.unsigned_abs(), &mut digits);
+    let end = text.len() + len;
+    text.push_str(std::str::from_utf8(&digits).expect("digits are ASCII"));
+    text.truncate(end);
 }
 
-/// The digits of `number`'s magnitude, written from the end of `digits`.
-fn decimal(number: i64, digits: &mut [u8; 20]) -> &[u8] {
+/// Writes `number` in decimal at the start of `digits`, two digits at a time from its last;
+/// returns how many digits it has.
+#[inline]
+pub(crate) fn decimal(number: u64, digits: &mut [u8; 20]) -> usize {
     const PAIRS: [u8; 200] = {
         let mut pairs = [0u8; 200];
         let mut i = 0;
@@ -147,23 +161,22 @@ fn decimal(number: i64, digits: &mut [u8; 20]) -> &[u8] {
         }
         pairs
     };
-    let mut start = digits.len();
-    let mut rest = number.unsigned_abs();
+    let len = number.checked_ilog10().unwrap_or(0) as usize + 1;
+    let mut end = len;
+    let mut rest = number;
     while rest >= 100 {
         let pair = (rest % 100) as usize * 2;
         rest /= 100;
-        start -= 2;
-        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        end -= 2;
+        digits[end..end + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
     if rest >= 10 {
         let pair = rest as usize * 2;
-        start -= 2;
-        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        digits[..2].copy_from_slice(&PAIRS[pair..pair + 2]);
     } else {
-        start -= 1;
-        digits[start] = b'0' + rest as u8;
+        digits[0] = b'0' + rest as u8;
     }
-    &digits[start..]
+    len
 }
 
 #[cfg(test)]
@@ -182,6 +195,9 @@ mod tests {
             let mut buffer = b"x".to_vec();
             write_int(&mut buffer, number);
             assert_eq!(buffer[1..], *number.to_string().as_bytes(), "{number}");
+            let mut text = "x".to_string();
+            push_int(&mut text, number);
+            assert_eq!(text[1..], number.to_string(), "{number}");
         }
     }
 

@@ -10,6 +10,7 @@ pub mod jwt;
 pub mod keys;
 mod mac;
 pub mod opentok_t1;
+mod words;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};

@@ -106,7 +106,7 @@ impl OtherMinter for T1Minter<'_> {
         let mut claims = Claims::t1_data(&mut self.data, form.extra_claims());
         PLATFORM.write_claims(form, self.credentials, ctx, &mut claims)?;
         claims.finish();
-        self.encoder.encode(&self.data, out);
+        self.encoder.encode(&mut self.data, out);
         Ok(())
     }
 }

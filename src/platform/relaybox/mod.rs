@@ -80,19 +80,21 @@ const ISO_LEN: usize = 24;
 /// `now` as JavaScript's `toISOString` writes it (rest-js's `timestamp`), into `buffer`: written
 /// digit by digit for the years 0 to 9999, as formatting it costs more than the rest of a token.
 fn iso_string(now: DateTime<Utc>, buffer: &mut [u8; ISO_LEN]) -> Cow<'_, str> {
-    let year = now.year();
+    // Read once: each field read from a `DateTime` converts it to local (UTC) time again.
+    let utc = now.naive_utc();
+    let year = utc.year();
     // Years of more than four digits and leap seconds: rare, and chrono's to write.
-    if !(0..=9999).contains(&year) || now.nanosecond() >= 1_000_000_000 {
+    if !(0..=9999).contains(&year) || utc.nanosecond() >= 1_000_000_000 {
         return Cow::Owned(now.to_rfc3339_opts(SecondsFormat::Millis, true));
     }
     let fields = [
         (0, 4, year as u32),
-        (5, 2, now.month()),
-        (8, 2, now.day()),
-        (11, 2, now.hour()),
-        (14, 2, now.minute()),
-        (17, 2, now.second()),
-        (20, 3, now.timestamp_subsec_millis()),
+        (5, 2, utc.month()),
+        (8, 2, utc.day()),
+        (11, 2, utc.hour()),
+        (14, 2, utc.minute()),
+        (17, 2, utc.second()),
+        (20, 3, utc.nanosecond() / 1_000_000),
     ];
     *buffer = *b"0000-00-00T00:00:00.000Z";
     for (start, width, mut value) in fields {
