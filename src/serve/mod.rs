@@ -262,7 +262,10 @@ pub fn start(config: ServeConfig, options: ServeOptions) -> Result<ServeHandle, 
         settings: RwLock::new(Arc::new(settings)),
         clock: RwLock::new(clock),
         log: RequestLog::default(),
-        signing: tokio::sync::Semaphore::new(cores),
+        // Two signatures a core in flight: while one thread hands its token back to the async
+        // task and takes the next, another signs (one a core left cores idle at each hand-off:
+        // 2 662–2 858 RS256 req/s against 3 620–3 880, interleaved runs of examples/serve_load).
+        signing: tokio::sync::Semaphore::new(cores * 2),
     });
     http::raise_descriptor_limit();
     let listener = std::net::TcpListener::bind(options.bind).map_err(|e| {
