@@ -7,12 +7,18 @@
 //!
 //! Everything runs offline: the vendor SDKs only sign and verify locally.
 
+#[path = "support/node.rs"]
+mod node;
+#[path = "support/python.rs"]
+mod python;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use python::python;
 use serde_json::Value;
 
 /// 2026-11-22T10:00:00Z, the `--now` used for deterministic Zoom tokens.
@@ -74,25 +80,7 @@ fn require_node_and_packages() {
 /// Any failure of the script itself fails the test with its stderr.
 fn node(script: &str, args: &[&str]) -> Value {
     require_node_and_packages();
-    let dir = interop_dir();
-    let out = StdCommand::new("node")
-        .arg(dir.join(script))
-        .args(args)
-        .current_dir(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("could not run node {script}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "node {script} failed ({}).\nstdout: {stdout}\nstderr: {stderr}",
-        out.status
-    );
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!(
-            "node {script} did not print one JSON object ({e}).\nstdout: {stdout}\nstderr: {stderr}"
-        )
-    })
+    node::node(script, args)
 }
 
 /// The tokenbench binary, with credential environment variables cleared.
@@ -541,34 +529,6 @@ fn opentok_t1_without_secret_is_unverified_not_invalid() {
 // Any JWT: npm jose (and PyJWT for RS/PS/ES) against tokenbench, every algorithm, every key
 // format; keys are made at test time by jose_keys.js in a temporary folder.
 // ---------------------------------------------------------------------------------------------
-
-/// Runs `tests/interop/.venv/bin/python tests/interop/<script> <args…>` and parses its one JSON
-/// object; fails with the fix when the venv is missing.
-fn python(script: &str, args: &[&str]) -> Value {
-    let dir = interop_dir();
-    let interpreter = dir.join(".venv").join("bin").join("python");
-    assert!(
-        interpreter.is_file(),
-        "the interop tests need the pinned PyPI packages, but {} is missing: run scripts/test \
-         (it makes the venv from tests/interop/requirements.txt)",
-        interpreter.display()
-    );
-    let out = StdCommand::new(&interpreter)
-        .arg(dir.join(script))
-        .args(args)
-        .current_dir(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("could not run python {script}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "python {script} failed ({}).\nstdout: {stdout}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("python {script} did not print one JSON object ({e}): {stdout}"))
-}
 
 /// Throwaway keys of every family in every format (jose_keys.js), in a folder of their own.
 struct JoseKeys {
@@ -1512,11 +1472,13 @@ fn an_ably_jwt_minted_like_the_docs_verifies_in_tokenbench() {
     let script = r#"const jwt=require('jsonwebtoken');const [n,s]=process.argv[1].split(':');
 process.stdout.write(JSON.stringify({token: jwt.sign({'x-ably-capability':JSON.stringify({'chat:*':['publish','subscribe','presence']}),'x-ably-clientId':'alice',iat:Number(process.argv[2])},s,{algorithm:'HS256',keyid:n,expiresIn:3600})}))"#;
     require_node_and_packages();
-    let out = StdCommand::new("node")
-        .args(["-e", script, ABLY_KEY, &NOW_UNIX.to_string()])
-        .current_dir(interop_dir())
-        .output()
-        .expect("node runs");
+    let out = node::output_within(
+        StdCommand::new("node")
+            .args(["-e", script, ABLY_KEY, &NOW_UNIX.to_string()])
+            .current_dir(interop_dir()),
+        "node -e (an Ably JWT)",
+    )
+    .expect("node runs");
     assert!(
         out.status.success(),
         "{}",

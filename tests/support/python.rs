@@ -5,7 +5,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use super::node::interop_dir;
+use super::node::{interop_dir, output_within};
 
 /// Runs `tests/interop/.venv/bin/python tests/interop/<script> <args…>` (the pinned PyPI packages)
 /// and parses the one JSON object it prints.
@@ -17,12 +17,14 @@ pub fn python(script: &str, args: &[&str]) -> Value {
         "{} is missing: run scripts/test, which makes the venv from tests/interop/requirements.txt",
         python.display()
     );
-    let out = Command::new(&python)
-        .arg(dir.join(script))
-        .args(args)
-        .current_dir(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("could not run {} ({e})", python.display()));
+    let out = output_within(
+        Command::new(&python)
+            .arg(dir.join(script))
+            .args(args)
+            .current_dir(&dir),
+        &format!("python {script}"),
+    )
+    .unwrap_or_else(|e| panic!("could not run {} ({e})", python.display()));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
