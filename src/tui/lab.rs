@@ -647,10 +647,9 @@ fn clock_keys(app: &App) -> String {
         .filter(|b| {
             is_clock_key(b)
                 && b.context == Context::Commands
-                && !matches!(
-                    b.action,
-                    Action::ClockPause | Action::ClockSlower | Action::ClockFaster
-                )
+                && !KEYS
+                    .iter()
+                    .any(|global| global.context == Context::Global && global.action == b.action)
         })
         .map(|b| b.label)
         .collect();
