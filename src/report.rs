@@ -47,9 +47,8 @@ pub enum KeyChoice<'a> {
     /// The credentials that just minted the token.
     Minted(&'a Credentials),
     /// The prepared credentials that just minted the token, with the key that checks it
-    /// derived once (the workbench, bulk runs). `typed`: the secret was typed into the
-    /// workbench, so it is read as a given one (it raises no credential finding).
-    Prepared { prepared: &'a Prepared, typed: bool },
+    /// derived once (the workbench, bulk runs).
+    Prepared(&'a Prepared),
     /// Whatever can be found: the platform's environment variables, or the demo credentials
     /// when the token names the demo key.
     Find {
@@ -84,13 +83,6 @@ impl Checked {
         key: KeyChoice,
     ) -> Checked {
         let mut key_findings = Vec::new();
-        let given = |secret: &Secret| {
-            (
-                Some(secret.clone()),
-                None,
-                platform.and_then(|p| p.split_secret(secret.clone()).0),
-            )
-        };
         let minted = |credentials: &Credentials| {
             (
                 Some(platform.map_or(credentials.secret.clone(), |p| {
@@ -103,21 +95,15 @@ impl Checked {
         let mut prepared_key = None;
         // The secret, where it came from, and the key id it belongs to when that is known.
         let (secret, source, key_id) = match key {
-            KeyChoice::Given(secret) => given(secret),
+            KeyChoice::Given(secret) => (
+                Some(secret.clone()),
+                None,
+                platform.and_then(|p| p.split_secret(secret.clone()).0),
+            ),
             KeyChoice::Minted(credentials) => minted(credentials),
-            KeyChoice::Prepared { prepared, typed } => {
-                let secret = &prepared.credentials.secret;
-                // The prepared key was derived from the secret as minting reads it (a key name
-                // split off); a typed secret is read whole, so only one with nothing to split
-                // gives the same key.
-                if !typed || platform.is_none_or(|p| p.split_secret(secret.clone()).0.is_none()) {
-                    prepared_key = Some(prepared.verify_key());
-                }
-                if typed {
-                    given(secret)
-                } else {
-                    minted(&prepared.credentials)
-                }
+            KeyChoice::Prepared(prepared) => {
+                prepared_key = Some(prepared.verify_key());
+                minted(&prepared.credentials)
             }
             KeyChoice::Find { env } => {
                 match platform.and_then(|p| found_credentials(p, &decoded, env)) {

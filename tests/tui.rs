@@ -408,6 +408,16 @@ fn extra_claims_and_typed_secrets_are_read_like_the_command_line() {
         !found.contains(&"secret.argv"),
         "typed in the form, not on argv: {found:?}"
     );
+    // A token of this key pasted back is checked with the typed secret, not the demo one.
+    let minted = token(&app);
+    update(&mut app, Action::Paste(minted.clone()));
+    let view = app.shown.as_ref().unwrap();
+    assert_eq!(
+        (view.origin, view.report.token.as_str()),
+        (Origin::Inspected { known: true }, minted.as_str())
+    );
+    assert_eq!(view.report.signature, Signature::Valid);
+    update(&mut app, Action::Back);
     type_into(&mut app, "secret", "-");
     assert!(
         app.tab()

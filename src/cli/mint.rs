@@ -172,10 +172,7 @@ impl Run<'_> {
                     token,
                     decoded,
                     Some(platform),
-                    KeyChoice::Prepared {
-                        prepared: self.prepared,
-                        typed: false,
-                    },
+                    KeyChoice::Prepared(self.prepared),
                     self.now,
                 );
                 if broken.is_none() && report.has_errors() {

@@ -184,6 +184,7 @@ fn credentials_text(config: &PlatformConfig) -> String {
             config.platform.credentials().secret.env.join(" or ")
         ),
         CredentialSource::Given(_) => format!("key {key}, secret from --secret"),
+        CredentialSource::Typed => format!("key {key}, secret typed into the workbench"),
     }
 }
 
@@ -207,10 +208,7 @@ fn form_errors(config: &ServeConfig) -> Vec<String> {
             &token,
             decoded,
             Some(settings.platform),
-            KeyChoice::Prepared {
-                prepared: &prepared,
-                typed: false,
-            },
+            KeyChoice::Prepared(&prepared),
             now,
         );
         lines.extend(

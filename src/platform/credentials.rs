@@ -72,6 +72,9 @@ pub enum CredentialSource {
     Environment,
     /// The built-in demo credentials.
     Demo,
+    /// Typed into the workbench's form (a key, account or secret): never on a command line, not
+    /// the demo ones.
+    Typed,
 }
 
 #[derive(Clone, Debug)]

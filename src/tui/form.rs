@@ -87,8 +87,8 @@ pub struct Tab {
     pub account: String,
     pub secret_text: Zeroizing<String>,
     secret: Result<Secret, String>,
-    /// Where the credentials came from; `None` once a credential was typed in the workbench.
-    pub source: Option<CredentialSource>,
+    /// Where the credentials came from; `Typed` once a credential was typed in the workbench.
+    pub source: CredentialSource,
     prepared: Result<Prepared, String>,
     /// Inputs that do not read, by field id: they stop minting until fixed.
     pub input_errors: Vec<(&'static str, String)>,
@@ -130,7 +130,7 @@ impl Tab {
             account: credentials.account.clone().unwrap_or_default(),
             secret_text: Zeroizing::new(credentials.secret.expose_text()),
             secret: Ok(credentials.secret.clone()),
-            source: Some(credentials.source.clone()),
+            source: credentials.source.clone(),
             prepared: Err(String::new()),
             input_errors: Vec::new(),
             row: 0,
@@ -354,17 +354,17 @@ impl Tab {
             }
             Row::Key => {
                 self.key = text.to_string();
-                self.source = None;
+                self.source = CredentialSource::Typed;
                 self.prepare();
             }
             Row::Account => {
                 self.account = text.to_string();
-                self.source = None;
+                self.source = CredentialSource::Typed;
                 self.prepare();
             }
             Row::Secret => {
                 self.secret_text = Zeroizing::new(text.to_string());
-                self.source = None;
+                self.source = CredentialSource::Typed;
                 self.secret = self.read_secret(env);
                 self.prepare();
             }
@@ -405,7 +405,7 @@ impl Tab {
             key: self.key.clone(),
             secret: self.secret.clone().ok()?,
             account: Some(self.account.clone()).filter(|a| !a.is_empty()),
-            source: self.source.clone().unwrap_or(CredentialSource::Demo),
+            source: self.source.clone(),
         })
     }
 
@@ -501,33 +501,18 @@ impl Tab {
         let text = prepared
             .mint_at(&self.form, now, pinned)
             .map_err(|e| e.to_string())?;
-        self.check(&text, now)
-            .map(|view| view.with_notes(self.notes()))
-    }
-
-    /// Checks a token minted from this tab with the tab's credentials, at `now`.
-    pub fn check(&self, text: &str, now: DateTime<Utc>) -> Result<TokenView, String> {
-        let credentials = self
-            .credentials()
-            .ok_or("the secret could not be read, so the token cannot be checked")?;
-        let decoded = crate::platform::decode_minted(self.platform, &self.form, text)
+        let decoded = crate::platform::decode_minted(self.platform, &self.form, &text)
             .map_err(|e| e.to_string())?;
-        let typed = self.source.is_none();
-        let key = match (&self.prepared, typed) {
-            // The key derived when the credentials were prepared, not once a keystroke.
-            (Ok(prepared), _) => KeyChoice::Prepared { prepared, typed },
-            // A secret typed here was never on the command line nor a demo: no credential finding.
-            (Err(_), true) => KeyChoice::Given(&credentials.secret),
-            (Err(_), false) => KeyChoice::Minted(&credentials),
-        };
-        Ok(TokenView::new(
-            text,
+        // Checked with the key derived when the credentials were prepared, not once a keystroke.
+        let view = TokenView::new(
+            &text,
             decoded,
             Some(self.platform),
-            key,
+            KeyChoice::Prepared(prepared),
             now,
             Origin::Minted,
-        ))
+        );
+        Ok(view.with_notes(self.notes()))
     }
 
     /// What the workbench says about the form itself: an extra claim that replaces one a field
@@ -1068,10 +1053,10 @@ fn value(
         }
         Row::Secret => {
             let source = match &tab.source {
-                Some(CredentialSource::Demo) => " demo",
-                Some(CredentialSource::Environment) => " from env",
-                Some(CredentialSource::Given(_)) => " given",
-                None => " typed",
+                CredentialSource::Demo => " demo",
+                CredentialSource::Environment => " from env",
+                CredentialSource::Given(_) => " given",
+                CredentialSource::Typed => " typed",
             };
             let text = if app.reveal || tab.secret_is_reference() {
                 truncate(
