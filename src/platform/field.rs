@@ -314,7 +314,9 @@ impl Form {
 
     /// The form for token number `n` of a bulk run: `{n}` in any text becomes `n`.
     pub fn for_index(&self, n: u64) -> Form {
-        IndexedForms::new(self).form(n).clone()
+        let mut forms = IndexedForms::new(self);
+        forms.form(n);
+        forms.form
     }
 
     /// The random source of the token minted from this form at a pinned clock (`--now`): the
