@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Idle CPU and peak memory of a terminal UI left alone in tmux, read from /proc.
 #   benches/idle.sh [SECONDS] [COMMAND…]
-# Default: 30 s of `target/release/tokenbench tui` (the workbench, its countdown running).
-# Example for the comparison: benches/idle.sh 30 jwtui "$(target/release/tokenbench mint zoom --token-only)"
+# Default: 30 s of the release binary's `tokenbench tui` (the workbench, its countdown running).
+# Example for the comparison: benches/idle.sh 30 jwtui "$("$(scripts/release-bin)" mint zoom --token-only)"
 # KEYS="p p p p c" benches/idle.sh … sends those tmux keys first (every tab, a copy), so the
 # peak memory includes them.
 # Prints the CPU time the process (all its threads) used over the window, as a share of one
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 if [ "$#" -eq 0 ]; then
-  set -- target/release/tokenbench tui
+  set -- "$(scripts/release-bin)" tui
 fi
 
 socket="tokenbench-idle-$$"
