@@ -45,8 +45,7 @@ say() { printf '%s\n' "$*" >&2; }
 
 # --- set-up -----------------------------------------------------------------------------------
 say "building tokenbench (release)…"
-cargo build --release --quiet
-TB=$TARGET/release/tokenbench
+TB=$(scripts/release-bin)
 
 if [ ! -f tests/interop/node_modules/jsonwebtoken/package.json ]; then
     say "installing the npm packages of tests/interop…"
@@ -61,7 +60,10 @@ fi
 JWT=$TARGET/tools/bin/jwt
 if [ ! -x "$JWT" ]; then
     say "installing jwt-cli into $TARGET/tools (a few minutes)…"
-    cargo install jwt-cli --locked --root "$TARGET/tools" >&2
+    # From outside the project, so that its .cargo/config.toml (a static build) does not apply:
+    # jwt-cli is measured as `cargo install` builds it anywhere else.
+    tools=$(mkdir -p "$TARGET/tools" && cd "$TARGET/tools" && pwd)
+    (cd "${TMPDIR:-/tmp}" && cargo install jwt-cli --locked --root "$tools") >&2
 fi
 for tool in hyperfine openssl; do
     if ! command -v "$tool" >/dev/null; then
@@ -127,12 +129,16 @@ inspect_s=$(hyperfine_mean "$TB inspect $token" "$RUNS")
 decode_s=$(hyperfine_mean "$JWT decode $token" "$RUNS")
 inspect_rss=$(peak_rss_kib "$TB" inspect "$token")
 decode_rss=$(peak_rss_kib "$JWT" decode "$token")
+# How much of the function order (build.rs, scripts/startup-order) this binary still matches.
+order_listed=$(grep -vc '^#' link/startup.order)
+order_found=$(nm --defined-only "$TB" | awk '{ print $3 }' | sort -u |
+    awk 'NR == FNR { defined[$0] = 1; next } !/^#/ && ($0 in defined)' - link/startup.order | wc -l)
 
 # --- report -----------------------------------------------------------------------------------
 python3 - "$tb_us" "$tb_seconds" "$tb_rss" "$node_us" "$node_ko_us" "$py_us" \
     "$inspect_s" "$decode_s" "$inspect_rss" "$decode_rss" "$TB_COUNT" "$rs_1" "$rs_2" \
     "$zoom_s" "$t1_s" "$agora_s" "$ossl_1" "$ossl_2" "$RS_COUNT" "$serve_rs" \
-    "$OUT/side_by_side.txt" "$OUT/serve_load.txt" <<'EOF'
+    "$OUT/side_by_side.txt" "$OUT/serve_load.txt" "$order_found" "$order_listed" <<'EOF'
 import sys
 a = sys.argv[1:]
 tb_us, tb_s, tb_rss, node, node_ko, py, insp, dec, insp_rss, dec_rss = map(float, a[0:10])
@@ -140,6 +146,7 @@ count = int(a[10])
 rs_1, rs_2, zoom_s, t1_s, agora_s, ossl_1, ossl_2 = map(float, a[11:18])
 rs_count, serve_rs = int(a[18]), float(a[19])
 side_by_side, serve_load = open(a[20]).read(), open(a[21]).read()
+order_found, order_listed = int(a[22]), int(a[23])
 cpu = open('/proc/cpuinfo').read()
 print(f"machine: {cpu.split('model name')[1].split(':')[1].splitlines()[0].strip()}, "
       f"{sum(1 for l in cpu.splitlines() if l.startswith('processor'))} cores, "
@@ -178,4 +185,6 @@ print(f"  tokenbench inspect  {insp*1e3:7.2f} ms  {insp_rss/1024:6.1f} MiB")
 print(f"  jwt decode          {dec*1e3:7.2f} ms  {dec_rss/1024:6.1f} MiB")
 print(f"  ratio inspect/decode: time {insp/dec:.2f}x (target <= 1x), peak RSS {insp_rss/dec_rss:.2f}x (target <= 1x) "
       "(inspect also finds the key, verifies and runs the rules)")
+stale = "" if order_found >= 0.9 * order_listed else ": stale, run scripts/startup-order"
+print(f"  link/startup.order: the binary defines {order_found} of its {order_listed} functions{stale}")
 EOF
