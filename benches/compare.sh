@@ -45,7 +45,10 @@ say() { printf '%s\n' "$*" >&2; }
 
 # --- set-up -----------------------------------------------------------------------------------
 say "building tokenbench (release)…"
-TB=$(scripts/release-bin)
+# A copy: `cargo bench` below builds the binary again with the bench profile (no LTO) into the
+# same folder, and every figure here is of the release build.
+cp "$(scripts/release-bin)" "$OUT/tokenbench"
+TB=$OUT/tokenbench
 
 if [ ! -f tests/interop/node_modules/jsonwebtoken/package.json ]; then
     say "installing the npm packages of tests/interop…"
