@@ -32,6 +32,8 @@
 // Prints {"files": {name: path, ...}, "kids": {name: kid}, "hmac_secret_base64url": "...",
 //         "hmac_secret_short_text": "..."}. The names are stable across runs (the keys are not).
 const crypto = require('crypto');
+const v8 = require('v8');
+const vm = require('vm');
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
@@ -40,6 +42,19 @@ const { parseArgs, out, fail } = require('./lib/common');
 const { positional } = parseArgs(process.argv.slice(2), []);
 if (positional.length !== 1) fail('usage: jose_keys.js OUTDIR');
 const outdir = path.resolve(positional[0]);
+
+// Node 20 can deadlock exporting a JWK: when the export's allocation starts a garbage
+// collection that destroys the finished job of an earlier generateKeyPairSync, the job's
+// destructor waits on a mutex the export holds (seen here: ExportJWKEcKey → GC →
+// ~KeyGenJob → uv_mutex_lock, the script stuck for good). Collecting right after each
+// generation destroys the job before any export runs.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc');
+function generateKeyPair(type, options) {
+  const pair = crypto.generateKeyPairSync(type, options);
+  collectGarbage();
+  return pair;
+}
 
 async function main() {
   const { exportJWK } = await import('jose');
@@ -86,7 +101,7 @@ async function main() {
 
   // RSA: PKCS#1, PKCS#8, SPKI, certificate, JWKs.
   async function rsa(prefix, kid, bits, opts) {
-    const pair = crypto.generateKeyPairSync('rsa', { modulusLength: bits });
+    const pair = generateKeyPair('rsa', { modulusLength: bits });
     if (opts.pkcs1) {
       write(`${prefix}_pkcs1_private_pem`, `${prefix}_pkcs1_private.pem`, pair.privateKey.export({ type: 'pkcs1', format: 'pem' }), true);
       write(`${prefix}_pkcs1_public_pem`, `${prefix}_pkcs1_public.pem`, pair.publicKey.export({ type: 'pkcs1', format: 'pem' }));
@@ -102,7 +117,7 @@ async function main() {
   }
 
   async function ec(prefix, kid, curve, alg, opts) {
-    const pair = crypto.generateKeyPairSync('ec', { namedCurve: curve });
+    const pair = generateKeyPair('ec', { namedCurve: curve });
     write(`${prefix}_sec1_private_pem`, `${prefix}_sec1_private.pem`, pair.privateKey.export({ type: 'sec1', format: 'pem' }), true);
     const pkcs8 = write(`${prefix}_pkcs8_private_pem`, `${prefix}_pkcs8_private.pem`, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), true);
     write(`${prefix}_spki_public_pem`, `${prefix}_spki_public.pem`, pair.publicKey.export({ type: 'spki', format: 'pem' }));
@@ -122,7 +137,7 @@ async function main() {
   await ec('ec_p521', 'ec-p521', 'P-521', 'ES512', { cert: false });
 
   {
-    const pair = crypto.generateKeyPairSync('ed25519');
+    const pair = generateKeyPair('ed25519');
     const pkcs8 = write('ed25519_pkcs8_private_pem', 'ed25519_pkcs8_private.pem', pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), true);
     write('ed25519_spki_public_pem', 'ed25519_spki_public.pem', pair.publicKey.export({ type: 'spki', format: 'pem' }));
     certificate('ed25519_cert_pem', pkcs8, 'Ed25519', null);
