@@ -120,9 +120,9 @@ fn write_escaped_str(buffer: &mut Vec<u8>, text: &str) {
     serde_json::to_writer(buffer, text).expect("strings always serialise");
 }
 
-/// A JSON integer, its digits written straight into the buffer (through a stack block, the
-/// wide copy of freshly written bytes stalled on store forwarding: a tenth of a bulk opentok
-/// token).
+/// A JSON integer, its digits written straight into the buffer: copying them out of a stack
+/// block read back bytes just stored, which stalled on store forwarding (a tenth of a bulk
+/// opentok token's samples).
 #[inline]
 fn write_int(buffer: &mut Vec<u8>, number: i64) {
     if number < 0 {
