@@ -322,7 +322,7 @@ impl Form {
     /// The random source of the token minted from this form at a pinned clock (`--now`): the
     /// same inputs give the same `jti` and `nonce`, alone or in a bulk run, from build to build (a
     /// CLI test pins the values).
-    pub fn pinned_rng(&self, fields: &[FieldSpec], now: DateTime<Utc>) -> PinnedRng {
+    pub fn pinned_rng(&self, fields: &'static [FieldSpec], now: DateTime<Utc>) -> PinnedRng {
         rand::SeedableRng::seed_from_u64(self.seed(fields, now))
     }
 
@@ -332,27 +332,11 @@ impl Form {
     /// The first fields go in a fixed order by id (role, topic, password, data, client id, the
     /// format switch, expiry, rooms, claims), so that seeds, and with them pinned tokens, stay what
     /// they were before forms were declared as data; any other field follows, in form order.
-    fn seed(&self, fields: &[FieldSpec], now: DateTime<Utc>) -> u64 {
-        const ORDERED: [&str; 9] = [
-            "role",
-            "topic",
-            "password",
-            "data",
-            "client-id",
-            "format",
-            "expiry",
-            "permissions",
-            "claims",
-        ];
-        // The value of the first field of each ordered id, found in one pass over the form.
-        let mut ordered: [Option<&FieldValue>; ORDERED.len()] = [None; ORDERED.len()];
-        let mut others = false;
-        for (spec, value) in fields.iter().zip(&self.values) {
-            match ORDERED.iter().position(|id| *id == spec.id) {
-                Some(slot) => _ = ordered[slot].get_or_insert(value),
-                None => others = true,
-            }
-        }
+    fn seed(&self, fields: &'static [FieldSpec], now: DateTime<Utc>) -> u64 {
+        let layout = SeedLayout::of(fields);
+        let ordered = layout
+            .slots
+            .map(|slot| slot.and_then(|at| self.values.get(usize::from(at))));
         let [
             role,
             topic,
@@ -403,8 +387,8 @@ impl Form {
         if let Some(FieldValue::Claims(claims)) = claims {
             write_claims(&mut bytes, claims);
         }
-        for (spec, value) in fields.iter().zip(&self.values).filter(|_| others) {
-            if ORDERED.contains(&spec.id) {
+        for (spec, value) in fields.iter().zip(&self.values).filter(|_| layout.others) {
+            if SEED_ORDER.contains(&spec.id) {
                 continue;
             }
             text(&mut bytes, spec.id);
@@ -426,6 +410,59 @@ impl Form {
         let seed = SipHasher13::new().hash(&bytes);
         BYTES.set(bytes);
         seed
+    }
+}
+
+/// The ids whose fields start a seed, in this order (see [`Form::seed`]).
+const SEED_ORDER: [&str; 9] = [
+    "role",
+    "topic",
+    "password",
+    "data",
+    "client-id",
+    "format",
+    "expiry",
+    "permissions",
+    "claims",
+];
+
+/// Where a platform's fields hold the ids of [`SEED_ORDER`], worked out once a thread for the
+/// platform last seeded: a bulk run seeds every token, and matching ids cost as much as the hash.
+#[derive(Clone, Copy)]
+struct SeedLayout {
+    /// The fields it was worked out for (their address and length).
+    fields: (*const FieldSpec, usize),
+    /// The place of the first field of each id of [`SEED_ORDER`].
+    slots: [Option<u8>; SEED_ORDER.len()],
+    /// Whether some field has an id not in [`SEED_ORDER`].
+    others: bool,
+}
+
+impl SeedLayout {
+    fn of(fields: &'static [FieldSpec]) -> SeedLayout {
+        thread_local! {
+            static LAST: std::cell::Cell<Option<SeedLayout>> = const { std::cell::Cell::new(None) };
+        }
+        let key = (fields.as_ptr(), fields.len());
+        if let Some(layout) = LAST.get().filter(|layout| layout.fields == key) {
+            return layout;
+        }
+        let mut layout = SeedLayout {
+            fields: key,
+            slots: [None; SEED_ORDER.len()],
+            others: false,
+        };
+        for (at, spec) in fields.iter().enumerate() {
+            match SEED_ORDER.iter().position(|id| *id == spec.id) {
+                Some(slot) => {
+                    let at = u8::try_from(at).expect("a form has fewer than 256 fields");
+                    _ = layout.slots[slot].get_or_insert(at);
+                }
+                None => layout.others = true,
+            }
+        }
+        LAST.set(Some(layout));
+        layout
     }
 }
 
