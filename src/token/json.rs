@@ -109,10 +109,13 @@ fn needs_escape(text: &[u8]) -> bool {
 fn word_needs_escape(word: u64) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let below = |word: u64, n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGHS != 0;
-    below(word, 0x20)
-        || below(word ^ (ONES * b'"' as u64), 1)
-        || below(word ^ (ONES * b'\\' as u64), 1)
+    // The high bit of a byte of `below(w, n)` can be set only when `w` has a byte under `n`
+    // (a borrow runs up from such a byte only), so the three tests are or-ed, and branched on
+    // once a word.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * n as u64) & !word;
+    let quote = word ^ (ONES * b'"' as u64);
+    let backslash = word ^ (ONES * b'\\' as u64);
+    (below(word, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGHS != 0
 }
 
 #[cold]
