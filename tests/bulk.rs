@@ -192,3 +192,39 @@ fn a_run_without_a_session_names_one_made_up_session() {
         }
     }
 }
+
+#[test]
+fn a_closed_output_stops_every_worker_at_once() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // RSA tokens on two threads: 100 000 of them would take half a minute.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tokenbench"))
+        .args([
+            "mint", "vonage", "--now", NOW, "--count", "100000", "--jobs", "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    reader.read_line(&mut first).unwrap();
+    assert!(first.starts_with("eyJ"), "{first}");
+    // Reading nothing for a while fills the pipe: the writer blocks, and the workers stop when
+    // they are as far ahead of it as they may go. Then the reader goes: the writer's next write
+    // fails, and every worker, waiting or minting, must end, the run cleanly, in moments.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    drop(reader);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("tokenbench went on minting after its output closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+}

@@ -1,8 +1,10 @@
 //! `tokenbench mint P`: one token, or `--count N` of them.
 
+use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -207,8 +209,11 @@ impl Run<'_> {
         Ok(broken)
     }
 
-    /// Mints `count` tokens on `jobs` threads, printed in the order one thread would print them:
-    /// worker k mints batches k, k + jobs, …, and the writer takes them round the workers.
+    /// Mints `count` tokens on `jobs` threads, printed in the order one thread would print them.
+    /// Each worker takes the next batch when it is done with one, so a core the host slows (steal
+    /// time) mints fewer batches rather than holding the others up, as a fixed share of batches
+    /// did; no worker starts a batch more than `2 × jobs` ahead of the one being written, so the
+    /// batches waiting for their turn stay few.
     fn write_parallel(
         &self,
         count: u64,
@@ -219,39 +224,68 @@ impl Run<'_> {
         let batch = count.div_ceil(jobs * 8).clamp(1, batch);
         let batches = count.div_ceil(batch);
         let range_of = |b: u64| b * batch..((b + 1) * batch).min(count);
+        let ahead = 2 * jobs;
+        let next = AtomicU64::new(0);
+        // How many batches are written, and the workers waiting for it to grow.
+        let written = (Mutex::new(0u64), Condvar::new());
+        let may_start = |b: u64| {
+            let (count, grown) = &written;
+            let mut done = count.lock().expect("no thread panics holding it");
+            while b >= *done + ahead && !self.stopped.load(Ordering::Relaxed) {
+                done = grown.wait(done).expect("no thread panics holding it");
+            }
+            !self.stopped.load(Ordering::Relaxed)
+        };
         std::thread::scope(|scope| {
-            let receivers: Vec<_> = (0..jobs.min(batches))
-                .map(|worker| {
-                    let (sender, receiver) = std::sync::mpsc::sync_channel(2);
-                    scope.spawn(move || {
-                        for b in (worker..batches).step_by(jobs as usize) {
-                            let mut bytes = Vec::new();
-                            let result = self.write(range_of(b), &mut bytes).map(|e| (bytes, e));
-                            let failed = result.is_err();
-                            // The writer hung up (an error or a closed output): nothing to do.
-                            if sender.send(result).is_err() || failed {
-                                return;
-                            }
+            let (sender, receiver) = std::sync::mpsc::channel();
+            for _ in 0..jobs.min(batches) {
+                let sender = sender.clone();
+                let (next, may_start) = (&next, &may_start);
+                scope.spawn(move || {
+                    loop {
+                        let b = next.fetch_add(1, Ordering::Relaxed);
+                        if b >= batches || !may_start(b) {
+                            return;
                         }
-                    });
-                    receiver
-                })
-                .collect();
+                        let mut bytes = Vec::new();
+                        let result = self.write(range_of(b), &mut bytes).map(|e| (bytes, e));
+                        let failed = result.is_err();
+                        // The writer hung up (an error or a closed output): nothing to do.
+                        if sender.send((b, result)).is_err() || failed {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            let mut waiting = BTreeMap::new();
             let mut broken = None;
             let result = (0..batches).try_for_each(|b| {
-                let (bytes, batch_broken) = receivers[(b % jobs) as usize]
-                    .recv()
-                    .expect("a worker sends every batch it owns")?;
+                let (bytes, batch_broken) = loop {
+                    if let Some(done) = waiting.remove(&b) {
+                        break done;
+                    }
+                    let (minted, done) = receiver
+                        .recv()
+                        .expect("a worker sends every batch it takes");
+                    waiting.insert(minted, done);
+                }?;
                 out.write_all(&bytes)
                     .and_then(|()| out.flush())
                     .map_err(|_| Stop::Closed)?;
                 if broken.is_none() {
                     broken = batch_broken;
                 }
+                *written.0.lock().expect("no thread panics holding it") = b + 1;
+                written.1.notify_all();
                 Ok(())
             });
             if result.is_err() {
                 self.stopped.store(true, Ordering::Relaxed);
+                // Taken under the lock, so that no worker misses the wake-up between its test
+                // of `stopped` and its wait.
+                let _lock = written.0.lock().expect("no thread panics holding it");
+                written.1.notify_all();
             }
             result.map(|()| broken)
         })
