@@ -46,7 +46,7 @@ say() { printf '%s\n' "$*" >&2; }
 # --- set-up -----------------------------------------------------------------------------------
 say "building tokenbench (release)…"
 # A copy: `cargo bench` below builds the binary again with the bench profile (no LTO) into the
-# same folder, and every figure here is of the release build.
+# same folder, and every whole-process figure here is of the release build.
 cp "$(scripts/release-bin)" "$OUT/tokenbench"
 TB=$OUT/tokenbench
 
@@ -90,6 +90,21 @@ hyperfine_mean() { # COMMAND… -> mean seconds
     hyperfine --style none --warmup 2 --runs "${2:-10}" --export-json "$OUT/h.json" -N "$1" >/dev/null 2>&1
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$OUT/h.json"
 }
+interleaved() { # ROUNDS COMMAND… -> the median wall seconds of each command, on one line
+    # Each round runs every command once, in turn: a host that slows down for a while slows
+    # them all alike, where runs of one command after the other would charge it to one.
+    python3 - "$@" <<'PY'
+import shlex, statistics, subprocess, sys, time
+rounds, commands = int(sys.argv[1]), sys.argv[2:]
+times = [[] for _ in commands]
+for _ in range(rounds):
+    for command, taken in zip(commands, times):
+        start = time.perf_counter()
+        subprocess.run(shlex.split(command), stdout=subprocess.DEVNULL, check=True)
+        taken.append(time.perf_counter() - start)
+print(*(statistics.median(taken) for taken in times))
+PY
+}
 peak_rss_kib() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
 peer_us() { sed -n 's/.*: \([0-9.]*\) us\/token.*/\1/p'; }
 
@@ -104,9 +119,10 @@ node_ko_us=$(node benches/peers/jsonwebtoken_bulk.js "$NODE_KO_COUNT" --key-obje
 py_us=$("$PY" benches/peers/pyjwt_bulk.py "$PY_COUNT" 2>&1 >/dev/null | peer_us)
 
 say "bulk: legacy T1 and Agora 007 against Zoom, $TB_COUNT tokens each…"
-zoom_s=$(hyperfine_mean "$TB mint zoom --count $TB_COUNT --token-only --now $IAT" 5)
-t1_s=$(hyperfine_mean "$TB mint opentok --legacy-t1 --count $TB_COUNT --token-only --now $IAT" 5)
-agora_s=$(hyperfine_mean "$TB mint agora --count $TB_COUNT --token-only --now $IAT" 5)
+formats=$(interleaved 7 "$TB mint zoom --count $TB_COUNT --token-only --now $IAT" \
+    "$TB mint opentok --legacy-t1 --count $TB_COUNT --token-only --now $IAT" \
+    "$TB mint agora --count $TB_COUNT --token-only --now $IAT")
+read -r zoom_s t1_s agora_s <<< "$formats"
 
 say "bulk: relaybox and opentok against a raw HMAC-SHA256 loop (cargo bench --bench mint)…"
 cargo bench --quiet --bench mint -- no_criterion_benchmark_matches_this 2>/dev/null \
@@ -118,8 +134,9 @@ openssl_rate() { # extra openssl args -> RSA-2048 signs per second
 }
 ossl_1=$(openssl_rate)
 ossl_2=$(openssl_rate -multi 2)
-rs_1=$(hyperfine_mean "$TB mint vonage --count $RS_COUNT --token-only --now $IAT --jobs 1" 3)
-rs_2=$(hyperfine_mean "$TB mint vonage --count $RS_COUNT --token-only --now $IAT --jobs 2" 3)
+jobs=$(interleaved 5 "$TB mint vonage --count $RS_COUNT --token-only --now $IAT --jobs 1" \
+    "$TB mint vonage --count $RS_COUNT --token-only --now $IAT --jobs 2")
+read -r rs_1 rs_2 <<< "$jobs"
 
 say "serve: examples/serve_load (20000 requests over 50 connections a route)…"
 cargo run --quiet --release --example serve_load > "$OUT/serve_load.txt"
@@ -162,7 +179,7 @@ print(f"  jsonwebtoken, string secret     {node:9.2f} µs   tokenbench is {node/
 print(f"  jsonwebtoken, KeyObject         {node_ko:9.2f} µs   tokenbench is {node_ko/tb_us:7.0f}x faster")
 print(f"  PyJWT                           {py:9.2f} µs   tokenbench is {py/tb_us:7.0f}x faster")
 print()
-print(f"other formats against a Zoom token, whole process, {count} tokens each")
+print(f"other formats against a Zoom token, whole process, {count} tokens each (median of 7 interleaved runs)")
 print(f"  zoom {zoom_s*1e6/count:.3f} µs, legacy T1 {t1_s*1e6/count:.3f} µs = {t1_s/zoom_s:.2f}x (target <= 2x), "
       f"agora 007 {agora_s*1e6/count:.3f} µs = {agora_s/zoom_s:.2f}x (target <= 3x)")
 print()
@@ -170,7 +187,7 @@ print("HS256 against a raw HMAC-SHA256 loop over the same bytes (target <= 1.5x)
 for line in side_by_side.splitlines():
     print("  " + line.removeprefix("side by side/"))
 print()
-print(f"RS256 (vonage, RSA-2048), {rs_count} tokens, whole process")
+print(f"RS256 (vonage, RSA-2048), {rs_count} tokens, whole process (median of 5 interleaved runs)")
 ossl_1_us, ossl_2_us = 1e6 / ossl_1, 1e6 / ossl_2
 print(f"  --jobs 1 {rs_1*1e6/rs_count:6.0f} µs a token; openssl speed rsa2048 {ossl_1_us:5.0f} µs a sign "
       f"({ossl_1:.0f}/s): {rs_1*1e6/rs_count/ossl_1_us:.2f}x (target <= 1.3x)")
