@@ -8,7 +8,8 @@
 #      prepared key (the side-by-side rounds of `cargo bench --bench mint`);
 #   4. RS256 (vonage) against `openssl speed rsa2048`, one core and `-multi 2`, and --jobs 2
 #      against --jobs 1;
-#   5. serve's RS256 route against the two-core OpenSSL sign rate (examples/serve_load);
+#   5. serve's RS256 route against the two-core OpenSSL sign rate (examples/serve_load), and a
+#      Vonage keystroke in the workbench against its 1 ms bound (`cargo bench --bench frame`);
 #   6. `tokenbench inspect TOKEN` against `jwt decode TOKEN` from jwt-cli: time and peak RSS.
 #
 #   benches/compare.sh
@@ -128,6 +129,9 @@ say "bulk: relaybox and opentok against a raw HMAC-SHA256 loop (cargo bench --be
 cargo bench --quiet --bench mint -- no_criterion_benchmark_matches_this 2>/dev/null \
     | grep '^side by side/' > "$OUT/side_by_side.txt"
 
+say "the workbench: a keystroke that re-mints, re-checks and redraws (cargo bench --bench frame)…"
+cargo bench --quiet --bench frame -- --quiet keystroke 2>/dev/null > "$OUT/keystroke.txt"
+
 say "RS256: openssl speed rsa2048 (1 core, then -multi 2) and vonage, $RS_COUNT tokens, --jobs 1 and 2…"
 openssl_rate() { # extra openssl args -> RSA-2048 signs per second
     openssl speed -seconds 5 "$@" rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $(NF-1)}'
@@ -158,7 +162,8 @@ order_found=$(nm --defined-only "$TB" | awk '{ print $3 }' | sort -u |
 python3 - "$tb_us" "$tb_seconds" "$tb_rss" "$node_us" "$node_ko_us" "$py_us" \
     "$inspect_s" "$decode_s" "$inspect_rss" "$decode_rss" "$TB_COUNT" "$rs_1" "$rs_2" \
     "$zoom_s" "$t1_s" "$agora_s" "$ossl_1" "$ossl_2" "$RS_COUNT" "$serve_rs" \
-    "$OUT/side_by_side.txt" "$OUT/serve_load.txt" "$order_found" "$order_listed" <<'EOF'
+    "$OUT/side_by_side.txt" "$OUT/serve_load.txt" "$order_found" "$order_listed" \
+    "$OUT/keystroke.txt" <<'EOF'
 import sys
 a = sys.argv[1:]
 tb_us, tb_s, tb_rss, node, node_ko, py, insp, dec, insp_rss, dec_rss = map(float, a[0:10])
@@ -167,6 +172,14 @@ rs_1, rs_2, zoom_s, t1_s, agora_s, ossl_1, ossl_2 = map(float, a[11:18])
 rs_count, serve_rs = int(a[18]), float(a[19])
 side_by_side, serve_load = open(a[20]).read(), open(a[21]).read()
 order_found, order_listed = int(a[22]), int(a[23])
+# criterion's lines: the bench's name, then "time: [low estimate high]", each with its unit.
+keystroke, name = {}, None
+for line in open(a[24]).read().splitlines():
+    if line.strip().startswith("time:"):
+        value, unit = line.split("[")[1].split()[2:4]
+        keystroke[name] = float(value) * {"ns": 1e-3, "µs": 1, "us": 1, "ms": 1e3, "s": 1e6}[unit]
+    elif line.strip():
+        name = line.strip()
 cpu = open('/proc/cpuinfo').read()
 print(f"machine: {cpu.split('model name')[1].split(':')[1].splitlines()[0].strip()}, "
       f"{sum(1 for l in cpu.splitlines() if l.startswith('processor'))} cores, "
@@ -195,6 +208,10 @@ print(f"  --jobs 2 {rs_2*1e6/rs_count:6.0f} µs a token: {rs_1/rs_2:.2f}x --jobs
       f"openssl -multi 2 {ossl_2_us:5.0f} µs ({ossl_2:.0f}/s): {rs_2*1e6/rs_count/ossl_2_us:.2f}x")
 print(f"  serve POST /vonage/token {serve_rs:.0f} req/s = {serve_rs/ossl_2:.0%} of the two-core OpenSSL rate "
       "(target >= 60%; the load client shares the 2 cores)")
+print()
+print("the workbench, one keystroke in a form field: update (re-mint, re-check) and a 120x40 redraw")
+print(f"  vonage (RS256) {keystroke['keystroke_remint_redraw_120x40_rs256_vonage']:6.0f} µs (target < 1000 µs), "
+      f"zoom (HS256) {keystroke['keystroke_remint_redraw_120x40_hs256_zoom']:4.0f} µs")
 print()
 print("serve under load (examples/serve_load)")
 for line in serve_load.splitlines():
