@@ -226,25 +226,16 @@ impl Run<'_> {
         let range_of = |b: u64| b * batch..((b + 1) * batch).min(count);
         let ahead = 2 * jobs;
         let next = AtomicU64::new(0);
-        // How many batches are written, and the workers waiting for it to grow.
-        let written = (Mutex::new(0u64), Condvar::new());
-        let may_start = |b: u64| {
-            let (count, grown) = &written;
-            let mut done = count.lock().expect("no thread panics holding it");
-            while b >= *done + ahead && !self.stopped.load(Ordering::Relaxed) {
-                done = grown.wait(done).expect("no thread panics holding it");
-            }
-            !self.stopped.load(Ordering::Relaxed)
-        };
+        let progress = Progress::default();
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::channel();
             for _ in 0..jobs.min(batches) {
                 let sender = sender.clone();
-                let (next, may_start) = (&next, &may_start);
+                let (next, progress) = (&next, &progress);
                 scope.spawn(move || {
                     loop {
                         let b = next.fetch_add(1, Ordering::Relaxed);
-                        if b >= batches || !may_start(b) {
+                        if b >= batches || !progress.room_for(b, ahead, self.stopped) {
                             return;
                         }
                         let mut bytes = Vec::new();
@@ -276,19 +267,49 @@ impl Run<'_> {
                 if broken.is_none() {
                     broken = batch_broken;
                 }
-                *written.0.lock().expect("no thread panics holding it") = b + 1;
-                written.1.notify_all();
+                progress.written(b + 1);
                 Ok(())
             });
             if result.is_err() {
                 self.stopped.store(true, Ordering::Relaxed);
-                // Taken under the lock, so that no worker misses the wake-up between its test
-                // of `stopped` and its wait.
-                let _lock = written.0.lock().expect("no thread panics holding it");
-                written.1.notify_all();
+                progress.wake_all();
             }
             result.map(|()| broken)
         })
+    }
+}
+
+/// How many batches of a parallel run are written, and the workers waiting for it to grow.
+#[derive(Default)]
+struct Progress {
+    written: Mutex<u64>,
+    grown: Condvar,
+}
+
+impl Progress {
+    /// Waits until batch `b` is fewer than `ahead` batches past the written ones; false when
+    /// the run stopped instead.
+    fn room_for(&self, b: u64, ahead: u64, stopped: &AtomicBool) -> bool {
+        let mut written = self.written.lock().expect("no thread panics holding it");
+        while b >= *written + ahead && !stopped.load(Ordering::Relaxed) {
+            written = self
+                .grown
+                .wait(written)
+                .expect("no thread panics holding it");
+        }
+        !stopped.load(Ordering::Relaxed)
+    }
+
+    fn written(&self, batches: u64) {
+        *self.written.lock().expect("no thread panics holding it") = batches;
+        self.grown.notify_all();
+    }
+
+    /// Wakes every waiting worker, to see that the run stopped. Under the lock, so that no worker
+    /// misses it between its test of `stopped` and its wait.
+    fn wake_all(&self) {
+        let _written = self.written.lock().expect("no thread panics holding it");
+        self.grown.notify_all();
     }
 }
 
