@@ -193,8 +193,16 @@ fn a_run_without_a_session_names_one_made_up_session() {
     }
 }
 
+/// The CPU time a process has used so far, in clock ticks (user and system, /proc/PID/stat).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // After the command name, which ends at the last ')': state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
 #[test]
-fn a_closed_output_stops_every_worker_at_once() {
+fn a_blocked_or_closed_output_stops_every_worker() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     // RSA tokens on two threads: 100 000 of them would take half a minute.
@@ -211,9 +219,18 @@ fn a_closed_output_stops_every_worker_at_once() {
     reader.read_line(&mut first).unwrap();
     assert!(first.starts_with("eyJ"), "{first}");
     // Reading nothing for a while fills the pipe: the writer blocks, and the workers stop when
-    // they are as far ahead of it as they may go. Then the reader goes: the writer's next write
-    // fails, and every worker, waiting or minting, must end, the run cleanly, in moments.
+    // they are as far ahead of it as they may go, so the process goes idle (unbounded, the two
+    // workers would go on signing, two seconds of CPU a second).
     std::thread::sleep(std::time::Duration::from_millis(500));
+    let idle_from = cpu_ticks(child.id());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let busy = cpu_ticks(child.id()) - idle_from;
+    assert!(
+        busy <= 10,
+        "the workers minted on while the writer was blocked: {busy} ticks in 0.5 s"
+    );
+    // Then the reader goes: the writer's next write fails, and every worker, waiting or
+    // minting, must end, the run cleanly, in moments.
     drop(reader);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let status = loop {
