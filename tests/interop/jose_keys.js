@@ -56,6 +56,18 @@ function generateKeyPair(type, options) {
   return pair;
 }
 
+// A random HMAC secret that the readers' key-file detection cannot take for text: jose_verify.js
+// decodes a file lossily and trims it, so a draw that began with '{' after any whitespace (about
+// one in 250) was read as broken JSON and failed the run ("looks like JSON but is not"); a first
+// byte 0x30 or a PEM header would send tokenbench down its DER or PEM path first.
+function binarySecret() {
+  for (;;) {
+    const secret = crypto.randomBytes(32);
+    const text = secret.toString('utf8').trim();
+    if (!text.startsWith('{') && !text.includes('-----BEGIN ') && secret[0] !== 0x30) return secret;
+  }
+}
+
 async function main() {
   const { exportJWK } = await import('jose');
   // Not {recursive: true}: node 20's recursive mkdirSync spins forever on some unwritable
@@ -153,7 +165,7 @@ async function main() {
   write('jwks_no_alg', 'jwks_no_alg.json', json({ keys: members.map(({ alg, ...rest }) => rest) }));
   write('jwks_no_kid', 'jwks_no_kid.json', json({ keys: members.map(({ kid, ...rest }) => rest) }));
 
-  const secret = crypto.randomBytes(32);
+  const secret = binarySecret();
   write('hmac_secret', 'hmac_secret.bin', secret, true);
   const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
   const short = Array.from(crypto.randomBytes(5), (b) => letters[b % letters.length]).join('');
